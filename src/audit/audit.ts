@@ -1,0 +1,74 @@
+import type { Lockfile, LockedSpec } from '../lockfile/types.js';
+import { type Advisory, ignoreKey } from '../advisories/types.js';
+import { GemVersion } from '../versions/index.js';
+import { isAffected } from './match.js';
+import { fixFor } from './fix.js';
+import type { Finding, LockfileAudit, Suppression } from './types.js';
+
+export interface AuditOptions {
+  /** Ignores keyed by `<gem>-<id>` (as bundler-leak spells them). */
+  ignores?: ReadonlyMap<string, Suppression>;
+}
+
+/**
+ * Matches every locked spec against the advisories of its gem. Pure: no I/O, no clock.
+ * A gem locked for several platforms gives one finding per (gem, version, advisory) listing them.
+ */
+export function auditLockfile(lockfile: Lockfile, advisories: readonly Advisory[], options: AuditOptions = {}): LockfileAudit {
+  const byGem = groupByGem(advisories);
+  const findings = new Map<string, Finding>();
+  const checked = new Set<string>();
+  for (const spec of lockfile.specs) {
+    checked.add(`${spec.name} ${spec.version}`);
+    const candidates = byGem.get(spec.name);
+    if (!candidates) continue;
+    const version = GemVersion.parse(spec.version);
+    for (const advisory of candidates) {
+      if (!isAffected(advisory, version, spec.platform)) continue;
+      addFinding(findings, lockfile.file, spec, advisory, options.ignores);
+    }
+  }
+  return { lockfile: lockfile.file, gemsChecked: checked.size, findings: [...findings.values()], warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })) };
+}
+
+/** The gem names a lockfile locks: the loader reads only these gems' advisory folders. */
+export function lockedGemNames(lockfile: Lockfile): Set<string> {
+  return new Set(lockfile.specs.map((spec) => spec.name));
+}
+
+function groupByGem(advisories: readonly Advisory[]): Map<string, Advisory[]> {
+  const byGem = new Map<string, Advisory[]>();
+  for (const advisory of advisories) {
+    const list = byGem.get(advisory.gem);
+    if (list) list.push(advisory);
+    else byGem.set(advisory.gem, [advisory]);
+  }
+  return byGem;
+}
+
+function addFinding(
+  findings: Map<string, Finding>,
+  lockfile: string,
+  spec: LockedSpec,
+  advisory: Advisory,
+  ignores: ReadonlyMap<string, Suppression> | undefined,
+): void {
+  const platform = spec.platform ?? 'ruby';
+  const key = `${spec.name}\0${spec.version}\0${ignoreKey(advisory)}`;
+  const existing = findings.get(key);
+  if (existing) {
+    if (!existing.platforms.includes(platform)) existing.platforms.push(platform);
+    return;
+  }
+  const suppressed = ignores?.get(ignoreKey(advisory));
+  findings.set(key, {
+    gem: spec.name,
+    version: spec.version,
+    platforms: [platform],
+    lockfile,
+    line: spec.line,
+    advisory,
+    fix: fixFor(advisory, spec.name, spec.version),
+    ...(suppressed ? { suppressed } : {}),
+  });
+}

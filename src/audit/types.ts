@@ -1,0 +1,59 @@
+import type { Advisory, DatabaseSummary } from '../advisories/types.js';
+
+/** What to do about a finding. */
+export interface Fix {
+  /** The advisory's `patched_versions`, as written. Empty: no fixed version is known. */
+  patchedVersions: string[];
+  /** The smallest version the advisory names as safe above the locked one, when one can be named. */
+  minimumSafeVersion: string | null;
+  /** The command that moves this gem alone to a newer version. */
+  command: string;
+}
+
+/** A deliberate decision not to act on a finding (CLI --ignore, or a config entry with a reason). */
+export interface Suppression {
+  reason: string;
+  /** `YYYY-MM-DD` after which the ignore stops applying, or null for no end. */
+  until: string | null;
+}
+
+/** One locked gem version affected by one advisory, in one lockfile (all its platforms together). */
+export interface Finding {
+  gem: string;
+  version: string;
+  /** The platforms of the affected specs: `ruby` for the pure-Ruby build, else the platform suffix. */
+  platforms: string[];
+  lockfile: string;
+  /** Line of the first affected spec in the lockfile. */
+  line: number;
+  advisory: Advisory;
+  fix: Fix;
+  /** Present when the finding is ignored: it is still reported, but does not fail the run. */
+  suppressed?: Suppression;
+}
+
+/** The result of checking one lockfile. */
+export interface LockfileAudit {
+  lockfile: string;
+  /** Distinct (gem, version) pairs checked. */
+  gemsChecked: number;
+  findings: Finding[];
+  warnings: RunWarning[];
+}
+
+/** Something the user should know that did not stop the run (skipped advisory, unknown section, unused ignore). */
+export interface RunWarning {
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+/** Everything a check produced: what every output format renders. */
+export interface CheckResult {
+  gemleakVersion: string;
+  audits: LockfileAudit[];
+  databases: DatabaseSummary[];
+  /** Distinct advisories across the databases used. */
+  advisoryCount: number;
+  warnings: RunWarning[];
+}

@@ -1,0 +1,68 @@
+import type { CheckResult, Finding } from '../audit/types.js';
+import { ignoreKey } from '../advisories/types.js';
+import { activeFindings } from './text.js';
+
+/** Bumped only on breaking changes to the JSON shape; additions keep it. */
+export const CHECK_JSON_SCHEMA_VERSION = 1;
+
+/** The machine-readable report. Keys are snake_case and stable; see README "JSON output". */
+export function renderJson(result: CheckResult): string {
+  const all = result.audits.flatMap((audit) => audit.findings);
+  const document = {
+    schema_version: CHECK_JSON_SCHEMA_VERSION,
+    gemleak_version: result.gemleakVersion,
+    summary: {
+      findings: activeFindings(result).length,
+      suppressed: all.length - activeFindings(result).length,
+      lockfiles: result.audits.length,
+      gems_checked: result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0),
+    },
+    lockfiles: result.audits.map((audit) => ({
+      path: audit.lockfile,
+      gems_checked: audit.gemsChecked,
+      findings: audit.findings.filter((finding) => !finding.suppressed).length,
+    })),
+    findings: all.map(findingJson),
+    database: {
+      advisories: result.advisoryCount,
+      sources: result.databases.map((database) => ({
+        kind: database.kind,
+        path: database.path,
+        advisories: database.advisories,
+        url: database.url,
+        commit: database.commit,
+        commit_date: database.commitDate,
+        synced_at: database.syncedAt,
+      })),
+    },
+    warnings: result.warnings.map((warning) => ({ message: warning.message, file: warning.file ?? null, line: warning.line ?? null })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function findingJson(finding: Finding) {
+  const { advisory, fix } = finding;
+  return {
+    gem: finding.gem,
+    version: finding.version,
+    platforms: finding.platforms,
+    lockfile: finding.lockfile,
+    line: finding.line,
+    advisory: {
+      id: advisory.id,
+      ignore_id: ignoreKey(advisory),
+      url: advisory.url,
+      title: advisory.title.trim(),
+      date: advisory.date,
+      description: advisory.description.trim(),
+      leaky_versions: advisory.leakyVersions,
+      patched_versions: advisory.patchedVersions,
+      unaffected_versions: advisory.unaffectedVersions,
+      platform: advisory.platform,
+      framework: advisory.framework,
+      related: advisory.related,
+    },
+    fix: { patched_versions: fix.patchedVersions, minimum_safe_version: fix.minimumSafeVersion, command: fix.command },
+    suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
+  };
+}

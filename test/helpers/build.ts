@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './paths.js';
+
+/** Newest modification time under a folder (0 when it does not exist). */
+function newest(dir: string): number {
+  let latest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * CLI tests run the real `bin/gemleak.js`, which loads `dist/`. Rebuild when a source file is newer
+ * than the build, so `npx vitest run test/...` alone never tests stale JavaScript.
+ */
+export function setup(): void {
+  const built = newest(path.join(repoRoot, 'dist'));
+  if (built > 0 && built >= newest(path.join(repoRoot, 'src'))) return;
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+}
