@@ -26,8 +26,13 @@ function newest(dir: string): number {
 export function setup(): void {
   const built = newest(path.join(repoRoot, 'dist'));
   if (built > 0 && built >= newest(path.join(repoRoot, 'src'))) return;
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
+  } catch {
+    // tsc still emits JavaScript on type errors; `npm test` type-checks separately and fails there.
+    console.warn('test setup: the build reported type errors (see above); CLI tests run the JavaScript it emitted');
+  }
 }
