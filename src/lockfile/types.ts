@@ -27,11 +27,36 @@ export interface LockfileDependency {
   line: number;
 }
 
+/**
+ * Things gemleak read past but a user should know about:
+ * - `UNKNOWN_SECTION`: a section header gemleak does not know; its lines were skipped.
+ * - `BYTE_ORDER_MARK`: the file starts with a UTF-8 BOM, which Bundler does not strip (it then drops the first section).
+ * - `DUPLICATE_SPEC`: the same `name (version[-platform])` is locked twice; only the first is kept, as Bundler keeps one.
+ */
+export type LockfileWarningCode = 'UNKNOWN_SECTION' | 'BYTE_ORDER_MARK' | 'DUPLICATE_SPEC';
+
 export interface LockfileWarning {
-  code: string;
+  code: LockfileWarningCode;
   message: string;
   line: number;
 }
+
+/**
+ * The `code` of every GemleakError the lockfile module throws (all exit code 2, all with `file`, and
+ * with `line` whenever the problem is on a line).
+ */
+export type LockfileErrorCode =
+  | 'LOCKFILE_NOT_FOUND'
+  | 'LOCKFILE_EMPTY'
+  | 'LOCKFILE_NOT_A_LOCKFILE'
+  | 'LOCKFILE_BAD_ENCODING'
+  | 'LOCKFILE_CONFLICT'
+  | 'LOCKFILE_TRUNCATED'
+  | 'LOCKFILE_BAD_INDENT'
+  | 'LOCKFILE_BAD_SPEC'
+  | 'LOCKFILE_BAD_DEPENDENCY'
+  | 'LOCKFILE_BAD_SECTION'
+  | 'LOCKFILE_BAD_LINE';
 
 export interface Lockfile {
   /** The file name used in messages (as given by the caller). */

@@ -1,0 +1,13 @@
+export { parseLockfile } from './parse.js';
+export { decodeLockfile } from './decode.js';
+export { parseLockfileBytes } from './from-bytes.js';
+export { readLockfile, resolveLockfilePath } from './read.js';
+export type {
+  Lockfile,
+  LockedSpec,
+  LockfileDependency,
+  LockfileErrorCode,
+  LockfileWarning,
+  LockfileWarningCode,
+  SpecSource,
+} from './types.js';

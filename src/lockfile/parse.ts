@@ -1,0 +1,384 @@
+import { GemleakError } from '../errors.js';
+import { isValidPlatform, parseDependencyText, parseOptionText, parseSpecText, quote, type LineProblem } from './line-grammar.js';
+import { buildSource, type OptionLine } from './sources.js';
+import type { LockedSpec, Lockfile, LockfileErrorCode, LockfileWarning, LockfileWarningCode, SpecSource } from './types.js';
+
+type SourceType = SpecSource['type'];
+type ListKind = 'platforms' | 'dependencies' | 'checksums';
+type ValueKind = 'rubyVersion' | 'bundledWith';
+
+interface SectionBase {
+  header: string;
+  /** Line of the header. */
+  line: number;
+  /** Non-blank lines read below the header so far. */
+  entries: number;
+}
+
+interface SourceSection extends SectionBase {
+  kind: 'source';
+  type: SourceType;
+  options: Map<string, OptionLine[]>;
+  /** Built when `  specs:` is read; the options all come before it. */
+  source: SpecSource | null;
+  /** The spec that 6-space dependency lines belong to. */
+  spec: LockedSpec | null;
+}
+
+interface ListSection extends SectionBase {
+  kind: ListKind;
+}
+
+interface ValueSection extends SectionBase {
+  kind: ValueKind;
+}
+
+interface UnknownSection extends SectionBase {
+  kind: 'unknown';
+}
+
+type Section = SourceSection | ListSection | ValueSection | UnknownSection;
+
+const SOURCE_HEADERS: ReadonlyMap<string, SourceType> = new Map([
+  ['GEM', 'gem'],
+  ['GIT', 'git'],
+  ['PATH', 'path'],
+  ['PLUGIN SOURCE', 'plugin'],
+]);
+const OTHER_HEADERS: ReadonlyMap<string, ListKind | ValueKind> = new Map([
+  ['PLATFORMS', 'platforms'],
+  ['DEPENDENCIES', 'dependencies'],
+  ['CHECKSUMS', 'checksums'],
+  ['RUBY VERSION', 'rubyVersion'],
+  ['BUNDLED WITH', 'bundledWith'],
+]);
+const KNOWN_HEADERS = [...SOURCE_HEADERS.keys(), ...OTHER_HEADERS.keys()];
+// Bundler treats any column-0 line of word characters as a section; gemleak only skips the ones in
+// capitals, because a lower-case `gem` is far more likely a typo that would hide gems than a new section.
+const UNKNOWN_HEADER = /^[A-Z][A-Z0-9_ ]*$/;
+const GEMFILE_LINE = /^(#|source\b|gem\b|gemspec\b|git_source\b|ruby\b|group\b|eval_gemfile\b|plugin\b)/;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LESS = 0x3c;
+const EQUALS = 0x3d;
+const GREATER = 0x3e;
+const PIPE = 0x7c;
+
+/**
+ * Parses a Gemfile.lock / gems.locked text in one pass. Pure. Anything that could make a locked gem go
+ * unread is a GemleakError with `file` and `line`; what gemleak can read past safely (an unknown
+ * section, a byte-order mark, a spec locked twice) is a warning in `warnings`.
+ */
+export function parseLockfile(text: string, file: string): Lockfile {
+  const warnings: LockfileWarning[] = [];
+  let body = text;
+  if (body.charCodeAt(0) === 0xfeff) {
+    body = body.slice(1);
+    warnings.push(byteOrderMarkWarning());
+  }
+  return new LockfileParser(body.split('\n'), file, warnings).parse();
+}
+
+/** Bundler keeps a leading BOM as part of the first header, so that whole section silently vanishes for it. */
+export function byteOrderMarkWarning(): LockfileWarning {
+  return {
+    code: 'BYTE_ORDER_MARK',
+    message: 'the file starts with a UTF-8 byte-order mark; gemleak ignored it, but Bundler then drops the first section without a word: save the file without the BOM',
+    line: 1,
+  };
+}
+
+class LockfileParser {
+  private readonly result: Lockfile;
+  private section: Section | null = null;
+  private sawKnownSection = false;
+  private sawSource = false;
+  private sawPlatformsOrDependencies = false;
+  /** Spec identity (`name (version-platform)`) → line of its first occurrence. */
+  private readonly specLines = new Map<string, number>();
+  private readonly firstContentLine: number;
+  private readonly lastContentLine: number;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly file: string,
+    warnings: LockfileWarning[],
+  ) {
+    this.result = { file, specs: [], platforms: [], dependencies: [], checksums: {}, rubyVersion: null, bundledWith: null, warnings };
+    this.firstContentLine = lines.findIndex((line) => line.trim() !== '') + 1;
+    this.lastContentLine = lines.findLastIndex((line) => line.trim() !== '') + 1;
+  }
+
+  parse(): Lockfile {
+    this.checkWholeText();
+    for (let index = 0; index < this.lines.length; index++) {
+      const text = (this.lines[index] ?? '').trimEnd();
+      if (text !== '') this.readLine(text, index + 1);
+    }
+    this.closeSection(true);
+    this.checkComplete();
+    return this.result;
+  }
+
+  /** Problems that make line-by-line reading pointless, reported before any line is read. */
+  private checkWholeText(): void {
+    if (this.firstContentLine === 0) {
+      throw this.error('LOCKFILE_EMPTY', 1, 'the lockfile is empty; expected the sections Bundler writes (GEM, PLATFORMS, DEPENDENCIES): run `bundle lock` to create it');
+    }
+    const nul = this.lines.findIndex((line) => line.includes('\0'));
+    if (nul >= 0) {
+      throw this.error('LOCKFILE_NOT_A_LOCKFILE', nul + 1, 'found a NUL character, so this is binary or UTF-16 data; expected a UTF-8 text lockfile');
+    }
+    const conflict = this.lines.findIndex(isConflictMarker);
+    if (conflict >= 0) {
+      const marker = (this.lines[conflict] ?? '').trim();
+      throw this.error(
+        'LOCKFILE_CONFLICT',
+        conflict + 1,
+        `the lockfile has unresolved merge conflicts: found ${quote(marker)}, expected no conflict markers; resolve them (for example keep one side with \`git checkout --ours -- ${this.file}\`), then run \`bundle install\` or \`bundle lock\` to regenerate the lockfile`,
+      );
+    }
+  }
+
+  private readLine(text: string, line: number): void {
+    const indent = leadingWhitespace(text);
+    if (indent === 0) {
+      this.openSection(text, line);
+      return;
+    }
+    const section = this.section;
+    if (section === null) {
+      throw this.error('LOCKFILE_NOT_A_LOCKFILE', line, `found the indented line ${quote(text)} before any section header; expected a lockfile that starts with a header such as GEM or GIT`);
+    }
+    if (section.kind === 'unknown') return;
+    section.entries++;
+    if (text.slice(0, indent).includes('\t')) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found a tab in the indentation of ${quote(text)} in the ${section.header} section; expected spaces only, as Bundler writes them`);
+    }
+    switch (section.kind) {
+      case 'source':
+        this.readSourceLine(section, text, indent, line);
+        return;
+      case 'rubyVersion':
+      case 'bundledWith':
+        this.readValueLine(section, text, indent, line);
+        return;
+      default:
+        this.readListLine(section, text, indent, line);
+    }
+  }
+
+  private openSection(header: string, line: number): void {
+    this.closeSection(false);
+    const sourceType = SOURCE_HEADERS.get(header);
+    const otherKind = OTHER_HEADERS.get(header);
+    if (sourceType !== undefined) {
+      this.sawSource = true;
+      this.section = { kind: 'source', type: sourceType, header, line, entries: 0, options: new Map(), source: null, spec: null };
+    } else if (otherKind !== undefined) {
+      if (otherKind === 'platforms' || otherKind === 'dependencies') this.sawPlatformsOrDependencies = true;
+      this.section = { kind: otherKind, header, line, entries: 0 };
+    } else {
+      this.section = this.unknownSection(header, line);
+      return;
+    }
+    this.sawKnownSection = true;
+  }
+
+  private unknownSection(header: string, line: number): UnknownSection {
+    if (!UNKNOWN_HEADER.test(header)) {
+      if (!this.sawKnownSection) throw this.error('LOCKFILE_NOT_A_LOCKFILE', line, notALockfileMessage(header));
+      const suggestion = KNOWN_HEADERS.find((known) => known === header.toUpperCase());
+      const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+      throw this.error('LOCKFILE_BAD_LINE', line, `found ${quote(header)} at the start of a line${hint}; expected a section header in capitals such as GEM or DEPENDENCIES, or an indented line`);
+    }
+    if (line === this.lastContentLine && KNOWN_HEADERS.some((known) => known.startsWith(header))) {
+      throw this.error('LOCKFILE_TRUNCATED', line, `the file ends with ${quote(header)}, the start of a section header; expected the whole section, so the file looks cut off`);
+    }
+    this.warn('UNKNOWN_SECTION', line, `skipped the unknown section ${quote(header)}: gemleak reads ${KNOWN_HEADERS.join(', ')}; any gems listed in it were not checked`);
+    return { kind: 'unknown', header, line, entries: 0 };
+  }
+
+  /** Checks that the section just ended, by the next header or by the end of the file, is whole. */
+  private closeSection(atEndOfFile: boolean): void {
+    const section = this.section;
+    if (section === null || section.kind === 'unknown') return;
+    if (section.entries === 0 && atEndOfFile) {
+      throw this.error('LOCKFILE_TRUNCATED', section.line, `the file ends right after the ${section.header} header; expected the lines of that section, so the file looks cut off`);
+    }
+    if (section.kind === 'source' && section.source === null) {
+      throw this.error('LOCKFILE_TRUNCATED', section.line, `the ${section.header} section has no "  specs:" line; expected its options, then "  specs:" and the locked gems, so the file looks cut off or hand-edited`);
+    }
+    if ((section.kind === 'rubyVersion' || section.kind === 'bundledWith') && section.entries === 0) {
+      throw this.error('LOCKFILE_BAD_SECTION', section.line, `the ${section.header} section has no value; expected one indented line below the header, such as "   2.4.22"`);
+    }
+  }
+
+  private checkComplete(): void {
+    if (!this.sawKnownSection) {
+      throw this.error('LOCKFILE_NOT_A_LOCKFILE', this.firstContentLine, `found no section gemleak knows; expected a lockfile with sections such as ${KNOWN_HEADERS.slice(0, 5).join(', ')}`);
+    }
+    // Bundler always writes PLATFORMS and DEPENDENCIES after the sources, so a file that has sources but
+    // neither was cut off somewhere in its gem lists, and gems after the cut would go unchecked.
+    if (this.sawSource && !this.sawPlatformsOrDependencies) {
+      const where = this.section === null ? '' : ` inside the ${this.section.header} section`;
+      throw this.error('LOCKFILE_TRUNCATED', this.lastContentLine, `the file ends${where} with no PLATFORMS or DEPENDENCIES section; expected them after the gem sources, as Bundler always writes them, so the file looks cut off`);
+    }
+  }
+
+  private readSourceLine(section: SourceSection, text: string, indent: number, line: number): void {
+    const body = text.slice(indent);
+    if (indent === 2) this.readSourceOption(section, body, line);
+    else if (indent === 4) this.readSpec(section, body, line);
+    else if (indent === 6) this.readSpecDependency(section, body, line);
+    else {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(body)} in the ${section.header} section; expected 2 (options and "specs:"), 4 (locked gems) or 6 (their dependencies)`);
+    }
+  }
+
+  private readSourceOption(section: SourceSection, body: string, line: number): void {
+    if (section.source !== null) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${quote(body)} indented 2 spaces after "  specs:" in the ${section.header} section; expected locked gems indented 4 spaces and their dependencies 6`);
+    }
+    if (body === 'specs:') {
+      section.source = buildSource(section.type, section.options, section.line, this.file);
+      return;
+    }
+    const option = parseOptionText(body);
+    if (!option.ok) throw this.lineError('LOCKFILE_BAD_LINE', line, option);
+    const previous = section.options.get(option.key);
+    if (previous) previous.push({ value: option.value, line });
+    else section.options.set(option.key, [{ value: option.value, line }]);
+  }
+
+  private readSpec(section: SourceSection, body: string, line: number): void {
+    const source = section.source;
+    if (source === null) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found the gem line ${quote(body)} before "  specs:" in the ${section.header} section; expected "  specs:" above the locked gems`);
+    }
+    const parts = parseSpecText(body);
+    if (!parts.ok) throw this.lineError('LOCKFILE_BAD_SPEC', line, parts);
+    const spec: LockedSpec = { name: parts.name, version: parts.version, platform: parts.platform, source, line, dependencies: [] };
+    section.spec = spec;
+    // The line itself, `name (version-platform)`, is the identity Bundler keys specs by.
+    const first = this.specLines.get(body);
+    if (first !== undefined) {
+      this.warn('DUPLICATE_SPEC', line, `${body} is locked twice (first on line ${first}); only the first is checked, as Bundler keeps one`);
+      return;
+    }
+    this.specLines.set(body, line);
+    this.result.specs.push(spec);
+  }
+
+  private readSpecDependency(section: SourceSection, body: string, line: number): void {
+    const spec = section.spec;
+    if (spec === null) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${quote(body)} indented 6 spaces with no locked gem above it in the ${section.header} section; expected a gem line indented 4 spaces first`);
+    }
+    const parts = parseDependencyText(body);
+    if (!parts.ok) throw this.lineError('LOCKFILE_BAD_DEPENDENCY', line, parts);
+    spec.dependencies.push({ name: parts.name, requirement: parts.requirement });
+  }
+
+  private readListLine(section: ListSection, text: string, indent: number, line: number): void {
+    const body = text.slice(indent);
+    if (indent !== 2) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(body)} in the ${section.header} section; expected 2`);
+    }
+    if (section.kind === 'platforms') this.readPlatform(body, line);
+    else if (section.kind === 'dependencies') this.readDependency(body, line);
+    else this.readChecksum(body, line);
+  }
+
+  private readPlatform(body: string, line: number): void {
+    if (!isValidPlatform(body)) {
+      throw this.error('LOCKFILE_BAD_LINE', line, `found ${quote(body)} in PLATFORMS; expected one platform per line, such as "ruby" or "x86_64-linux"`);
+    }
+    this.result.platforms.push(body);
+  }
+
+  private readDependency(body: string, line: number): void {
+    const pinned = body.endsWith('!');
+    const parts = parseDependencyText(pinned ? body.slice(0, -1) : body);
+    if (!parts.ok) throw this.lineError('LOCKFILE_BAD_DEPENDENCY', line, parts);
+    this.result.dependencies.push({ name: parts.name, requirement: parts.requirement, pinned, line });
+  }
+
+  /** `name (version[-platform])` then, unless the checksum is unknown (git and path gems), ` sha256=...`. */
+  private readChecksum(body: string, line: number): void {
+    const close = body.indexOf(')');
+    const key = close < 0 ? body : body.slice(0, close + 1);
+    const parts = parseSpecText(key);
+    if (!parts.ok) {
+      // Only an opened `(` without its `)` looks cut short; `name sha256=...` is just malformed.
+      const incomplete = parts.incomplete && body.includes(' (');
+      throw this.lineError('LOCKFILE_BAD_LINE', line, { ...parts, incomplete, problem: `in CHECKSUMS, ${parts.problem}` });
+    }
+    const rest = body.slice(key.length);
+    if (rest !== '' && !rest.startsWith(' ')) {
+      throw this.error('LOCKFILE_BAD_LINE', line, `found ${quote(rest)} right after ${quote(key)} in CHECKSUMS; expected a space, then checksums such as "sha256=..."`);
+    }
+    this.result.checksums[key] = rest.trim();
+  }
+
+  private readValueLine(section: ValueSection, text: string, indent: number, line: number): void {
+    const value = text.slice(indent);
+    // Bundler 1.x to 2.x write 3 spaces here, Bundler 4 writes 2; Bundler itself just trims.
+    if (indent !== 2 && indent !== 3) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(value)} in the ${section.header} section; expected 3 (or 2, as Bundler 4 writes it)`);
+    }
+    if (this.result[section.kind] !== null) {
+      throw this.error('LOCKFILE_BAD_LINE', line, `found a second ${section.header} value ${quote(value)}; expected one (already read ${quote(this.result[section.kind] ?? '')})`);
+    }
+    this.result[section.kind] = value;
+  }
+
+  /** A line that does not parse; on the file's last line a cut-short line means the file was truncated. */
+  private lineError(code: LockfileErrorCode, line: number, problem: LineProblem): GemleakError {
+    if (problem.incomplete && line === this.lastContentLine) {
+      return this.error('LOCKFILE_TRUNCATED', line, `the file ends in the middle of a line: ${problem.problem}; expected ${problem.expected}, so the file looks cut off`);
+    }
+    return this.error(code, line, `${problem.problem}; expected ${problem.expected}`);
+  }
+
+  private error(code: LockfileErrorCode, line: number, message: string): GemleakError {
+    return new GemleakError(code, message, { file: this.file, line });
+  }
+
+  private warn(code: LockfileWarningCode, line: number, message: string): void {
+    this.result.warnings.push({ code, message, line });
+  }
+}
+
+/** Spaces and tabs at the start of a line (tabs are counted so they can be rejected, never as a depth). */
+function leadingWhitespace(text: string): number {
+  let index = 0;
+  while (text.charCodeAt(index) === SPACE || text.charCodeAt(index) === TAB) index++;
+  return index;
+}
+
+/** Git's markers: a run of 7 or more `<`, `=`, `>` or `|` (the diff3 base), alone or before a space. */
+function isConflictMarker(line: string): boolean {
+  const start = leadingWhitespace(line);
+  const marker = line.charCodeAt(start);
+  if (marker !== LESS && marker !== EQUALS && marker !== GREATER && marker !== PIPE) return false;
+  let end = start;
+  while (line.charCodeAt(end) === marker) end++;
+  if (end - start < 7) return false;
+  const next = line.charCodeAt(end);
+  return Number.isNaN(next) || next === SPACE || next === TAB || next === 0x0d;
+}
+
+function notALockfileMessage(firstLine: string): string {
+  if (GEMFILE_LINE.test(firstLine)) {
+    return `found ${quote(firstLine)}, which looks like a Gemfile; expected the lockfile Bundler writes next to it (Gemfile.lock or gems.locked; run \`bundle lock\` to create it)`;
+  }
+  if (firstLine.startsWith('---')) {
+    return `found ${quote(firstLine)}, a YAML document (Bundler 0.9 wrote YAML lockfiles; Bundler 1.0 and later cannot read them); expected a lockfile starting with a section header such as GEM`;
+  }
+  return `found ${quote(firstLine)}; expected a lockfile starting with a section header such as GEM, GIT or PATH`;
+}
+
+function spaces(count: number): string {
+  return count === 1 ? '1 space' : `${count} spaces`;
+}
