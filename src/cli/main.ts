@@ -54,9 +54,6 @@ Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`
   registerHook(program, context);
   registerHeap(program, context);
   for (const command of program.commands) inheritBehaviour(command, program);
-  program.action(() => {
-    program.outputHelp();
-  });
   return program;
 }
 
@@ -68,8 +65,10 @@ function inheritBehaviour(command: Command, program: Command): void {
 
 function reportFailure(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
-    // Help and version are successful exits; every other commander error is a usage error (exit 2).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return 0;
+    // Asked-for help is a successful exit; help shown because no command was given, and every
+    // other commander error, is a usage error (exit 2), never commander's own 1.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : EXIT_ERROR;
     return EXIT_ERROR;
   }
   if (error instanceof GemleakError) {

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { SKIP_NO_SHARED, hasShared, publicDatabase, sharedRoot } from '../helpers/paths.js';
+
+interface Expectation {
+  file: string;
+  findings: string[];
+}
+
+/** SOURCES.md lists, per lockfile, the findings a precise matcher must report against the public database. */
+function expectations(): Expectation[] {
+  const text = readFileSync(path.join(sharedRoot, 'lockfiles', 'SOURCES.md'), 'utf8');
+  return text.split(/^### /m).slice(1).map((section) => {
+    const file = section.split('\n', 1)[0]!.trim();
+    const line = /precise \(leaky_versions\) findings: (.*)$/m.exec(section)?.[1]?.trim() ?? 'missing';
+    const findings = line === 'none' ? [] : line.split(/,\s*(?=[A-Za-z])/).map((item) => item.trim());
+    return { file, findings };
+  });
+}
+
+describe.skipIf(!hasShared)(`check against the public database finds exactly what SOURCES.md lists ${hasShared ? '' : SKIP_NO_SHARED}`, () => {
+  const cases = hasShared ? expectations() : [];
+
+  it('reads an expectation for all 30 lockfiles', () => {
+    expect(cases).toHaveLength(30);
+  });
+
+  it.each(cases.map((c) => [c.file, c]))('%s', (_file, { file, findings }) => {
+    const run = runCli(['check', path.join(sharedRoot, 'lockfiles', file), '--database', publicDatabase, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(findings.length > 0 ? 1 : 0);
+    const report = JSON.parse(run.stdout) as { findings: { gem: string; version: string; advisory: { id: string } }[] };
+    const got = report.findings.map((f) => `${f.gem} ${f.version} (${f.advisory.id})`).sort();
+    expect(got).toEqual([...findings].sort());
+  });
+});
