@@ -20,17 +20,19 @@ function newest(dir: string): number {
 }
 
 /**
- * CLI tests run the real `bin/gemleak.js`, which loads `dist/`. Rebuild when a source file is newer
- * than the build, so `npx vitest run test/...` alone never tests stale JavaScript.
+ * CLI tests run the real `bin/gemleak.js`, which loads `dist/`. Rebuild when a source or advisory
+ * file is newer than the build, so `npx vitest run test/...` alone never tests stale JavaScript.
  */
 export function setup(): void {
   const built = newest(path.join(repoRoot, 'dist'));
-  if (built > 0 && built >= newest(path.join(repoRoot, 'src'))) return;
+  const sources = Math.max(newest(path.join(repoRoot, 'src')), newest(path.join(repoRoot, 'advisories')));
+  if (built > 0 && built >= sources) return;
   try {
     execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: repoRoot,
       stdio: 'inherit',
     });
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-bundled-index.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   } catch {
     // tsc still emits JavaScript on type errors; `npm test` type-checks separately and fails there.
     console.warn('test setup: the build reported type errors (see above); CLI tests run the JavaScript it emitted');
