@@ -50,6 +50,9 @@ export async function loadAdvisoryDatabase(root: string, options: LoadOptions = 
 async function listAdvisoryFiles(root: string, problems: AdvisoryProblem[]): Promise<AdvisoryFile[]> {
   const gemsDir = path.join(root, 'gems');
   const info = await lstat(gemsDir).catch(() => null);
+  if (info?.isSymbolicLink()) {
+    throw new GemleakError('DB_INVALID', 'gems/ is a symbolic link, which is never followed in an advisory database', { file: root });
+  }
   if (!info?.isDirectory()) {
     throw new GemleakError('DB_INVALID', 'not an advisory database: it has no gems/ folder', { file: root });
   }

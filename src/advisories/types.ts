@@ -44,8 +44,13 @@ export function ignoreKey(advisory: Pick<Advisory, 'gem' | 'id'>): string {
 
 /** Which database a check used, for the summary line and the JSON `database` object. */
 export interface DatabaseSummary {
-  /** `bundled`: shipped with gemleak; `synced`: `gemleak update`'s copy; `custom`: `--database`/`GEMLEAK_DB`. */
-  kind: 'bundled' | 'synced' | 'custom';
+  /**
+   * `bundled`: shipped with gemleak; `synced`: `gemleak update`'s copy; `custom`: `--database`/`GEMLEAK_DB`;
+   * `local`: a folder listed as `[[database]] path` in `.gemleak.toml` (src/config/).
+   */
+  kind: 'bundled' | 'synced' | 'custom' | 'local';
+  /** The `name` a `.gemleak.toml` `[[database]]` entry gives it, when it has one. */
+  name?: string | null;
   path: string;
   /** Advisory files in this database. */
   advisories: number;

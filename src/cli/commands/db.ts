@@ -1,5 +1,39 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 
-/** Declares `gemleak db`. (Filled in by its own issue.) */
-export function registerDb(_program: Command, _context: CommandContext): void {}
+/** Declares `gemleak db status` and `gemleak db lint DIR`; each loads its code when it runs. */
+export function registerDb(program: Command, context: CommandContext): void {
+  const db = program
+    .command('db')
+    .description('inspect advisory databases: what gemleak uses (status), is a database folder valid (lint)')
+    .addHelpText('after', `
+Examples:
+  $ gemleak db status
+  $ gemleak db lint path/to/my-leak-db`);
+
+  db.command('status')
+    .description('show every database gemleak knows (bundled, synced, custom): path, source, advisories, last commit, last sync')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', `
+Examples:
+  $ gemleak db status
+  $ gemleak db status --format json | jq '.databases[] | {kind, synced_at}'`)
+    .action(async (flags: { format: 'text' | 'json' }) => {
+      const { runDbStatus } = await import('../update/db-status.js');
+      await runDbStatus(flags, context);
+    });
+
+  db.command('lint')
+    .description('validate an advisory database folder (gems/<gem>/<id>.yml): every problem, file:line')
+    .argument('<dir>', 'the database folder (the one holding gems/)')
+    .addHelpText('after', `
+Examples:
+  $ gemleak db lint .                     # in a clone of your database
+  $ gemleak db lint ~/src/acme-leak-db
+
+Exit codes: 0 no problems, 1 problems found (all listed), 2 could not lint (no such folder).`)
+    .action(async (dir: string) => {
+      const { runDbLint } = await import('../update/db-lint.js');
+      await runDbLint(dir, context);
+    });
+}

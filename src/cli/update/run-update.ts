@@ -1,0 +1,91 @@
+import os from 'node:os';
+import path from 'node:path';
+import { resolveDataHome } from '../../advisories/data-home.js';
+import { DEFAULT_DATABASE_URL, checkBranchName, checkSourceUrl, redactUrl } from '../../advisories/source-url.js';
+import { type SyncProgress, type SyncResult, syncAdvisoryDatabase } from '../../advisories/sync.js';
+import { readSyncState } from '../../advisories/sync-state.js';
+import { GEMLEAK_VERSION } from '../../version.js';
+import type { CommandContext } from '../context.js';
+import { type CliIo, warn } from '../io.js';
+
+export interface UpdateOptions {
+  url?: string | undefined;
+  branch?: string | undefined;
+  quiet?: boolean | undefined;
+}
+
+/** `gemleak update`: the summary goes to stdout. */
+export async function runUpdateCommand(options: UpdateOptions, context: CommandContext): Promise<void> {
+  await updateDatabase(options, context.io, 'stdout');
+  if (context.io.env.GEMLEAK_DB) {
+    warn(context.io, `GEMLEAK_DB is set (${context.io.env.GEMLEAK_DB}), so gemleak check uses that database and not this synced copy`);
+  }
+}
+
+/**
+ * Syncs the database and reports: git's progress on stderr when it is a terminal, broken advisories
+ * as warnings, then one summary line on `summaryTo` (stderr under `check --update`, so a JSON report
+ * on stdout stays clean). Throws the sync's GemleakError when the update did not happen.
+ * The source: --url, else GEMLEAK_DB_URL, else the one the synced copy came from, else the public database.
+ */
+export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
+  const home = resolveDataHome(io.env, os.homedir(), io.cwd);
+  const remembered = readSyncState(home);
+  const url = checkSourceUrl(
+    options.url ?? (io.env.GEMLEAK_DB_URL || undefined) ?? (remembered.kind === 'ok' ? remembered.state.url : DEFAULT_DATABASE_URL),
+    io.cwd,
+  );
+  const branchName = options.branch ?? (io.env.GEMLEAK_DB_BRANCH || undefined);
+  const branch = branchName === undefined ? undefined : checkBranchName(branchName);
+  const progress = !options.quiet && io.stderrIsTTY ? progressLine(io) : undefined;
+  let result: SyncResult;
+  try {
+    result = await syncAdvisoryDatabase({
+      home,
+      url,
+      branch,
+      gemleakVersion: GEMLEAK_VERSION,
+      env: io.env,
+      ...(progress ? { onProgress: progress.show } : {}),
+      onWait: (owner) => {
+        if (options.quiet) return;
+        const who = owner ? ` (pid ${owner.pid}${owner.host === os.hostname() ? '' : ` on ${owner.host}`})` : '';
+        io.stderr.write(`gemleak: another gemleak update${who} is running; waiting for it to finish\n`);
+      },
+    });
+  } finally {
+    progress?.clear();
+  }
+  for (const problem of result.problems) {
+    const where = `${path.join(result.root, problem.file)}${problem.line === undefined ? '' : `:${problem.line}`}`;
+    warn(io, `${where}: broken advisory skipped: ${problem.message}`);
+  }
+  if (!options.quiet) io[summaryTo].write(`${summarize(result)}\n`);
+  return result;
+}
+
+/** `Updated <source>: 14 advisories, last change 2021-11-24 (abc1234)`; unchanged says so. */
+export function summarize(result: SyncResult): string {
+  const { state } = result;
+  const source = redactUrl(state.url);
+  const broken = state.problems > 0 ? `, ${state.problems} broken (skipped)` : '';
+  const details = `${state.advisories} ${state.advisories === 1 ? 'advisory' : 'advisories'}${broken}, last change ${state.commitDate.slice(0, 10)} (${state.commit.slice(0, 7)})`;
+  if (result.reused) return `Already up to date: ${source} was synced by another gemleak update just now: ${details}`;
+  if (result.outcome === 'unchanged') return `Already up to date: ${source}: ${details}`;
+  return `Updated ${source}: ${details}`;
+}
+
+/** git's progress on one self-overwriting terminal line (stderr is a TTY here). */
+function progressLine(io: CliIo) {
+  let shown = false;
+  return {
+    show(event: SyncProgress) {
+      shown = true;
+      const counts = event.total > 0 ? ` (${event.processed}/${event.total})` : '';
+      io.stderr.write(`\r\x1b[Kgit ${event.method}: ${event.stage.replace(/:$/, '')} ${event.progress}%${counts}`);
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
