@@ -30,6 +30,11 @@ export interface Finding {
   fix: Fix;
   /** Present when the finding is ignored: it is still reported, but does not fail the run. */
   suppressed?: Suppression;
+  /**
+   * Every database used that carries this advisory (same gem and id), in merge order: the finding is
+   * reported once, and the copy shown is the last one's. Labels as `databaseLabel` writes them.
+   */
+  sources?: string[];
 }
 
 /** The result of checking one lockfile. */
@@ -37,6 +42,8 @@ export interface LockfileAudit {
   lockfile: string;
   /** Distinct (gem, version) pairs checked. */
   gemsChecked: number;
+  /** Those pairs, with the line of their first spec, for reports that list every gem (JUnit). */
+  gems?: CheckedGem[];
   findings: Finding[];
   warnings: RunWarning[];
 }
@@ -56,4 +63,34 @@ export interface CheckResult {
   /** Distinct advisories across the databases used. */
   advisoryCount: number;
   warnings: RunWarning[];
+  /** The config file in force (`.gemleak.toml`), as the user would type its path; null or absent when none. */
+  config?: string | null;
+  /** Every ignore rule (config and --ignore) and what became of it in this run. */
+  ignores?: IgnoreRecord[];
+}
+
+/** One distinct gem version a lockfile locks. */
+export interface CheckedGem {
+  name: string;
+  version: string;
+  line: number;
+}
+
+/** An ignore rule and what became of it: reports list these so a reader sees every decision in force. */
+export interface IgnoreRecord {
+  /** `<gem>-<advisory id>`. */
+  id: string;
+  reason: string;
+  until: string | null;
+  source: 'config' | 'cli';
+  /** Where the rule is written (the config file and line); null for --ignore. */
+  file: string | null;
+  line: number | null;
+  /**
+   * `applied`: it suppressed its findings. `expired`: its `until` date has passed, so it no longer
+   * applies and its findings count again. `unused`: it matched no finding in any lockfile checked.
+   */
+  status: 'applied' | 'expired' | 'unused';
+  /** Findings with this advisory id (suppressed when applied, counted when expired). */
+  matches: number;
 }

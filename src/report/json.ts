@@ -5,7 +5,7 @@ import { activeFindings } from './text.js';
 /** Bumped only on breaking changes to the JSON shape; additions keep it. */
 export const CHECK_JSON_SCHEMA_VERSION = 1;
 
-/** The machine-readable report. Keys are snake_case and stable; see README "JSON output". */
+/** The machine-readable report. Keys are snake_case and stable; see README "JSON output" and schemas/check-result.schema.json. */
 export function renderJson(result: CheckResult): string {
   const all = result.audits.flatMap((audit) => audit.findings);
   const document = {
@@ -27,6 +27,7 @@ export function renderJson(result: CheckResult): string {
       advisories: result.advisoryCount,
       sources: result.databases.map((database) => ({
         kind: database.kind,
+        name: database.name ?? null,
         path: database.path,
         advisories: database.advisories,
         url: database.url,
@@ -35,6 +36,17 @@ export function renderJson(result: CheckResult): string {
         synced_at: database.syncedAt,
       })),
     },
+    config: result.config ?? null,
+    ignores: (result.ignores ?? []).map((rule) => ({
+      id: rule.id,
+      reason: rule.reason,
+      until: rule.until,
+      source: rule.source,
+      file: rule.file,
+      line: rule.line,
+      status: rule.status,
+      matches: rule.matches,
+    })),
     warnings: result.warnings.map((warning) => ({ message: warning.message, file: warning.file ?? null, line: warning.line ?? null })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
@@ -64,5 +76,6 @@ function findingJson(finding: Finding) {
     },
     fix: { patched_versions: fix.patchedVersions, minimum_safe_version: fix.minimumSafeVersion, command: fix.command },
     suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
+    sources: finding.sources ?? [],
   };
 }

@@ -1,0 +1,111 @@
+import { ignoreKey } from '../advisories/types.js';
+import type { CheckResult, Finding } from '../audit/types.js';
+import { allFindings, count, oneLine, sortFindings, suppressionText } from './describe.js';
+import type { ReportContext } from './index.js';
+import { activeFindings, describeDatabase } from './text.js';
+
+/**
+ * GitHub-flavoured Markdown for pull-request comments and job summaries (`$GITHUB_STEP_SUMMARY`):
+ * a headline, a table of the findings that fail the run, the ignored ones folded away, warnings,
+ * and a footer saying what was checked against what.
+ */
+export function renderMarkdown(result: CheckResult, context: ReportContext): string {
+  const findings = allFindings(result);
+  const active = sortFindings(activeFindings(result));
+  const ignored = sortFindings(findings.filter((finding) => finding.suppressed));
+  const gems = result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0);
+  const where = result.audits.length === 1 ? code(context.repoPath(result.audits[0]?.lockfile ?? '')) : count(result.audits.length, 'lockfile');
+  const blocks: string[] = [];
+  blocks.push(
+    active.length === 0
+      ? `### :white_check_mark: gemleak: no known memory leaks in ${where}`
+      : `### :x: gemleak: ${count(active.length, 'leaky gem version')} in ${where}`,
+  );
+  if (active.length > 0) {
+    blocks.push(
+      table(
+        ['Gem', 'Lockfile', 'Advisory', 'Fix'],
+        active.map((finding) => [
+          `**${cell(finding.gem)}** ${cell(finding.version)}${platforms(finding)}`,
+          code(`${context.repoPath(finding.lockfile)}:${finding.line}`),
+          `${advisoryLink(finding)}: ${cell(oneLine(finding.advisory.title))}`,
+          fixCell(finding),
+        ]),
+      ),
+    );
+  }
+  if (ignored.length > 0) {
+    blocks.push(
+      [
+        `<details><summary>Ignored (${ignored.length})</summary>`,
+        '',
+        table(
+          ['Gem', 'Lockfile', 'Advisory', 'Reason'],
+          ignored.map((finding) => [
+            `${cell(finding.gem)} ${cell(finding.version)}`,
+            code(`${context.repoPath(finding.lockfile)}:${finding.line}`),
+            advisoryLink(finding),
+            cell(suppressionText(finding)),
+          ]),
+        ),
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+  }
+  if (result.warnings.length > 0) {
+    blocks.push(
+      [
+        '**Warnings**',
+        '',
+        ...result.warnings.map((warning) => {
+          const at = warning.file === undefined ? '' : `${code(`${context.repoPath(warning.file)}${warning.line === undefined ? '' : `:${warning.line}`}`)}: `;
+          return `- ${at}${cell(warning.message)}`;
+        }),
+      ].join('\n'),
+    );
+  }
+  const footer = [
+    `${count(gems, 'gem')} checked in ${count(result.audits.length, 'lockfile')} against ${count(result.advisoryCount, 'advisory', 'advisories')}`,
+    ...result.databases.map((database) => cell(describeDatabase(database))),
+    `gemleak ${cell(result.gemleakVersion)}`,
+  ];
+  blocks.push(`<sub>${footer.join(' · ')}</sub>`);
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function fixCell(finding: Finding): string {
+  const { fix } = finding;
+  if (fix.patchedVersions.length === 0) return 'no fixed version is known; consider replacing the gem';
+  const target = fix.minimumSafeVersion === null ? `a patched version (${cell(fix.patchedVersions.join('; '))})` : `${cell(fix.minimumSafeVersion)} or later`;
+  return `upgrade to ${target}: ${code(fix.command)}`;
+}
+
+function platforms(finding: Finding): string {
+  return finding.platforms.length === 1 && finding.platforms[0] === 'ruby' ? '' : ` (${cell(finding.platforms.join(', '))})`;
+}
+
+function advisoryLink(finding: Finding): string {
+  const id = ignoreKey(finding.advisory);
+  return URL.canParse(finding.advisory.url) ? `[${cell(id)}](${finding.advisory.url.replace(/[()\s]/g, encodeURIComponent)})` : cell(id);
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** Text safe inside a table cell: one line, no column breaks, no HTML, no stray emphasis. */
+export function cell(text: string): string {
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|])/g, '\\$1');
+}
+
+/** An inline code span that survives backticks and pipes in the text. */
+export function code(text: string): string {
+  const line = oneLine(text).replace(/\|/g, '\\|');
+  const fence = line.includes('`') ? '``' : '`';
+  return `${fence}${fence === '``' ? ` ${line} ` : line}${fence}`;
+}
