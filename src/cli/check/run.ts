@@ -4,39 +4,63 @@ import { readLockfile, resolveLockfilePath } from '../../lockfile/index.js';
 import type { Lockfile } from '../../lockfile/types.js';
 import { auditLockfile, lockedGemNames } from '../../audit/audit.js';
 import { mergeAdvisories } from '../../advisories/merge.js';
-import type { Suppression, CheckResult, RunWarning } from '../../audit/types.js';
-import { renderText, activeFindings } from '../../report/text.js';
-import { renderJson } from '../../report/json.js';
+import type { CheckResult, RunWarning } from '../../audit/types.js';
+import { activeFindings } from '../../report/text.js';
+import { type CheckFormat, type ReportContext, renderReport } from '../../report/index.js';
+import { annotateAudit, githubExtras, lockfileTargets, prepareCheck, reportContext, reviewCheckIgnores, withConfigDatabases } from './team.js';
+import { renderCompact } from '../../report/compact.js';
 import { GemleakError } from '../../errors.js';
 import { GEMLEAK_VERSION } from '../../version.js';
 import { useColor, warn } from '../io.js';
 import { type CommandContext, EXIT_CLEAN, EXIT_FINDINGS } from '../context.js';
 import { chooseDatabases, loadDatabases } from './databases.js';
+import { checkFreshness } from '../update/freshness.js';
 
-export const CHECK_FORMATS = ['text', 'json'] as const;
-export type CheckFormat = (typeof CHECK_FORMATS)[number];
+export { CHECK_FORMATS, type CheckFormat } from '../../report/index.js';
 
 export interface CheckOptions {
   paths: string[];
-  format: CheckFormat;
+  /** Undefined when `--format` is not given: then the config's `format`, else text (src/cli/check/team.ts). */
+  format?: CheckFormat | undefined;
   output?: string | undefined;
+  /** Added to the config's `[[ignore]]` entries. */
   ignore: string[];
+  /** `--config FILE`, or false for `--no-config`; else `.gemleak.toml` is looked for (src/config/load.ts). */
+  config?: string | false | undefined;
+  /** `--recursive`: every lockfile below the given folders (src/cli/check/discover.ts). */
+  recursive?: boolean | undefined;
   database?: string | undefined;
   strict: boolean;
   verbose: boolean;
   quiet: boolean;
+  /** `--staged`: the lockfiles come from the git index (src/cli/staged/run.ts); compact text report. */
+  staged?: boolean;
+  /** `--update` / `--update-optional`: sync the database first (src/cli/update/before-check.ts). */
+  update?: boolean;
+  updateOptional?: boolean;
+  /** `--max-age DAYS` (default 30) and `--fail-on-stale`: the synced copy's age (src/cli/update/freshness.ts). */
+  maxAge?: number | undefined;
+  failOnStale?: boolean;
 }
 
 /** `gemleak check`: read the lockfiles, load the advisories of the gems they lock, match, report. */
-export async function runCheck(options: CheckOptions, context: CommandContext): Promise<void> {
+export async function runCheck(options: CheckOptions, context: CommandContext, staged?: Lockfile[]): Promise<void> {
   const { io } = context;
-  const lockfiles = await readLockfiles(options.paths, io.cwd);
+  const setup = await prepareCheck(options, context);
+  const discoveryNotes: RunWarning[] = [];
+  const lockfiles = staged ?? (await readLockfiles(await lockfileTargets(options, context, discoveryNotes), io.cwd));
   const gems = new Set(lockfiles.flatMap((lockfile) => [...lockedGemNames(lockfile)]));
-  const loaded = await loadDatabases(chooseDatabases(options, io.env), gems, options.strict);
+  if (options.update || options.updateOptional) await (await import('../update/before-check.js')).updateBeforeCheck(options, context);
+  const databaseNotes: RunWarning[] = [];
+  const loaded = await withConfigDatabases(await loadDatabases(chooseDatabases(options, io.env), gems, options.strict, databaseNotes), setup, options, io.env, gems, databaseNotes);
   const { advisories, total } = mergeAdvisories(loaded.map(({ database }) => database));
-  const ignores = cliIgnores(options.ignore);
-  const audits = lockfiles.map((lockfile) => auditLockfile(lockfile, advisories, { ignores }));
+  const ignores = setup.suppressions;
+  const audits = lockfiles.map((lockfile) => annotateAudit(auditLockfile(lockfile, advisories, { ignores }), lockfile, loaded));
+  const ignoreReview = reviewCheckIgnores(setup, audits, loaded.flatMap(({ database }) => database.keys));
   const warnings: RunWarning[] = [
+    ...discoveryNotes,
+    ...databaseNotes,
+    ...checkFreshness(loaded.map(({ summary }) => summary), options),
     ...audits.flatMap((audit) => audit.warnings),
     ...loaded.flatMap(({ database }) =>
       database.problems.map((problem) => ({
@@ -45,11 +69,13 @@ export async function runCheck(options: CheckOptions, context: CommandContext): 
         ...(problem.line === undefined ? {} : { line: problem.line }),
       })),
     ),
-    ...unusedIgnores(options.ignore, audits.flatMap((audit) => audit.findings.map((finding) => finding.advisory))),
+    ...ignoreReview.warnings,
   ];
-  const result: CheckResult = { gemleakVersion: GEMLEAK_VERSION, audits, databases: loaded.map(({ summary }) => summary), advisoryCount: total, warnings };
+  const result: CheckResult = { gemleakVersion: GEMLEAK_VERSION, audits, databases: loaded.map(({ summary }) => summary), advisoryCount: total, warnings, config: setup.config?.file ?? null, ignores: ignoreReview.records };
   for (const warning of warnings) warn(io, formatWarning(warning));
-  await emit(render(result, options, context), options.output, context);
+  const report = await reportContext(result, setup.format, textOptions(result, options, context), context, setup.now);
+  await emit(await render(result, setup.format, options, report), options.output, context);
+  await githubExtras(result, setup, options, context, report);
   context.exitCode = activeFindings(result).length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -65,26 +91,20 @@ async function readLockfiles(paths: string[], cwd: string): Promise<Lockfile[]> 
   );
 }
 
-function cliIgnores(ids: string[]): Map<string, Suppression> {
-  return new Map(ids.map((id) => [id, { reason: 'ignored with --ignore', until: null }]));
+/** Every format goes through src/report/index.ts; the staged (pre-commit) text report is the compact one. */
+async function render(result: CheckResult, format: CheckFormat, options: CheckOptions, report: ReportContext): Promise<string> {
+  if (format === 'text' && options.staged) return renderCompact(result, { color: report.color, quiet: options.quiet });
+  return renderReport(format, result, report);
 }
 
-function unusedIgnores(ids: string[], matched: { gem: string; id: string }[]): RunWarning[] {
-  const seen = new Set(matched.map((advisory) => `${advisory.gem}-${advisory.id}`));
-  return ids
-    .filter((id) => !seen.has(id))
-    .map((id) => ({ message: `--ignore ${id} matched no finding (ids are written <gem>-<advisory id>, e.g. celluloid-670)` }));
-}
-
-function render(result: CheckResult, options: CheckOptions, context: CommandContext): string {
-  if (options.format === 'json') return renderJson(result);
+function textOptions(result: CheckResult, options: CheckOptions, context: CommandContext) {
   const first = result.audits[0]?.lockfile ?? '.';
-  return renderText(result, {
+  return {
     color: options.output === undefined && useColor(context.io, 'stdout'),
     verbose: options.verbose,
     quiet: options.quiet,
     appName: path.basename(path.dirname(path.resolve(context.io.cwd, first))),
-  });
+  };
 }
 
 async function emit(text: string, output: string | undefined, context: CommandContext): Promise<void> {
