@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Thin shim: the compiled CLI lives in dist/ (built by `npm install` through the `prepare` script).
-import { main } from '../dist/cli/main.js';
+// Thin shim: the bundled CLI lives in dist/bin/ (built by `npm install` through the `prepare` script).
+import { main } from '../dist/bin/main.js';
 
 // `gemleak check | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

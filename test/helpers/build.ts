@@ -32,6 +32,7 @@ export function setup(): void {
       cwd: repoRoot,
       stdio: 'inherit',
     });
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/bundle.mjs')], { cwd: repoRoot, stdio: 'inherit' });
     execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-bundled-index.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   } catch {
     // tsc still emits JavaScript on type errors; `npm test` type-checks separately and fails there.

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { installHook, uninstallHook, type InstallResult, type UninstallResult } from '../../hook/install.js';
 import { BLOCK_END, BLOCK_START, type HookCommand } from '../../hook/script.js';
 import { GemleakError } from '../../errors.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import type { CommandContext } from '../context.js';
 
 /** `gemleak hook install [--force]`. */
@@ -21,9 +21,9 @@ export async function runHookUninstall(context: CommandContext): Promise<void> {
   io.stdout.write(`${describeUninstall(result, io.cwd)}\n`);
 }
 
-/** This very gemleak: the node running it and its `bin/gemleak.js` (this file is dist/cli/staged/hook.js). */
+/** This very gemleak: the node running it and its `bin/gemleak.js`. */
 function installingGemleak(): HookCommand {
-  const cli = fileURLToPath(new URL('../../../bin/gemleak.js', import.meta.url));
+  const cli = path.join(PACKAGE_ROOT, 'bin', 'gemleak.js');
   if (!existsSync(cli)) throw new GemleakError('HOOK_NO_CLI', 'cannot find the gemleak script to put in the hook', { file: cli });
   return { node: process.execPath, cli };
 }
