@@ -2,7 +2,7 @@
 // Build step: bundle the CLI into a few ES modules in dist/bin/. Node then loads one file at start-up
 // instead of some sixty (the CLI's modules and commander's), which is most of gemleak's own start-up
 // cost: the pre-commit hook pays it on every commit. Lazy `import()`s stay lazy as separate chunks.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const entryPoints = { main: 'src/cli/main.ts' };
@@ -24,5 +24,26 @@ await build({
   target: 'node20.9',
   // commander is CommonJS; its `require('node:events')` needs a real require inside an ES module.
   banner: { js: "import { createRequire as __gemleakCreateRequire } from 'node:module'; const require = __gemleakCreateRequire(import.meta.url);" },
+  minify: true,
+  plugins: [lazyCommanderChildProcess()],
   logLevel: 'warning',
 });
+
+/**
+ * commander loads node:child_process at start-up for executable subcommands, which gemleak does not
+ * use; loading it costs several milliseconds on every run. Defer it to first use.
+ */
+function lazyCommanderChildProcess() {
+  const eager = "const childProcess = require('node:child_process');";
+  const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+  return {
+    name: 'lazy-commander-child-process',
+    setup(bundle) {
+      bundle.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(eager)) throw new Error('commander changed: update the lazy child_process patch in scripts/bundle.mjs');
+        return { contents: source.replace(eager, lazy), loader: 'js' };
+      });
+    },
+  };
+}
