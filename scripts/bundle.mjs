@@ -2,7 +2,7 @@
 // Build step: bundle the CLI into a few ES modules in dist/bin/. Node then loads one file at start-up
 // instead of some sixty (the CLI's modules and commander's), which is most of gemleak's own start-up
 // cost: the pre-commit hook pays it on every commit. Lazy `import()`s stay lazy as separate chunks.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const entryPoints = { main: 'src/cli/main.ts' };
@@ -13,7 +13,7 @@ if (existsSync('src/heap/scan-worker.ts')) entryPoints['scan-worker'] = 'src/hea
 // Chunk names carry content hashes: clear the folder so old chunks do not pile up.
 rmSync('dist/bin', { recursive: true, force: true });
 
-await build({
+const result = await build({
   entryPoints,
   outdir: 'dist/bin',
   chunkNames: '[name]-[hash]',
@@ -27,7 +27,14 @@ await build({
   minify: true,
   plugins: [lazyCommanderChildProcess()],
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Which sources went into which output file: tests use it to prove what a command loads.
+const outputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([file, output]) => [file.replace(/^dist\/bin\//, ''), Object.keys(output.inputs)]),
+);
+writeFileSync('dist/bin/inputs.json', `${JSON.stringify(outputs, null, 1)}\n`);
 
 /**
  * commander loads node:child_process at start-up for executable subcommands, which gemleak does not

@@ -56,13 +56,18 @@ describe('gemleak check --staged: nothing to check', () => {
       GEMLEAK_TEST_MODULE_LOG: log,
     });
     expect(result.status).toBe(0);
-    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => url.replace(`file://${repoRoot}/`, ''));
-    expect(loaded).toContain('dist/hook/staged.js');
+    // The CLI is bundled: map each loaded file of dist/bin/ to the sources esbuild put in it.
+    const inputs = JSON.parse(readFileSync(path.join(repoRoot, 'dist', 'bin', 'inputs.json'), 'utf8')) as Record<string, string[]>;
+    const loaded = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((url) => url.includes('/dist/bin/'))
+      .flatMap((url) => inputs[url.slice(url.lastIndexOf('/') + 1)] ?? [`unknown output ${url}`]);
+    expect(loaded).toContain('src/hook/staged.ts');
     // No parser, database, config, audit or renderer code, and no package but commander (the CLI itself).
     const heavy = loaded.filter(
       (file) =>
-        /dist\/(lockfile|advisories|audit|versions|config|heap|update|cli\/check|cli\/update)\//.test(file) ||
-        (/dist\/report\//.test(file) && !file.endsWith('dist/report/index.js')) ||
+        /^src\/(lockfile|advisories|audit|versions|config|heap|cli\/check|cli\/update)\//.test(file) ||
+        (file.startsWith('src/report/') && file !== 'src/report/index.ts') ||
         (file.includes('node_modules/') && !file.includes('node_modules/commander/')),
     );
     expect(heavy).toEqual([]);
