@@ -58,32 +58,14 @@ export async function lintAdvisoryDatabase(root: string): Promise<LintResult> {
  * data. Looked for in broken advisories too, where a typo is often the very cause.
  */
 async function unknownKeys(root: string, files: string[]): Promise<AdvisoryProblem[]> {
-  const { parseAdvisoryKeys } = await keyReader();
   const { unknownAdvisoryKeys } = await import('./schema.js');
   const found = await Promise.all(
     files.map(async (file) => {
       const text = await readFile(path.join(root, file), 'utf8');
-      const unknown = new Set(unknownAdvisoryKeys(text));
-      return parseAdvisoryKeys(text)
-        .filter(({ key }) => unknown.has(key))
-        .map(({ key, line }) => ({ file, line, message: `unknown key '${key}': gemleak ignores it (a typo?)` }));
+      return unknownAdvisoryKeys(text).map(({ key, line }) => ({ file, line, message: `unknown key '${key}': gemleak ignores it (a typo?)` }));
     }),
   );
   return found.flat();
-}
-
-async function keyReader() {
-  const { LineCounter, isMap, isScalar, parseDocument } = await import('yaml');
-  return {
-    parseAdvisoryKeys(text: string): { key: string; line: number }[] {
-      const lines = new LineCounter();
-      const doc = parseDocument(text, { schema: 'core', lineCounter: lines, resolveKnownTags: false });
-      if (!isMap(doc.contents)) return [];
-      return doc.contents.items.flatMap((pair) =>
-        isScalar(pair.key) ? [{ key: String(pair.key.value), line: lines.linePos(pair.key.range?.[0] ?? 0).line }] : [],
-      );
-    },
-  };
 }
 
 /** Regular `.yml` files in gem folders (never through a symbolic link), and what `check` never reads: `.yaml` advisories, stray files. */

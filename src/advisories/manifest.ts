@@ -39,7 +39,7 @@ export async function readManifest(root: string): Promise<DatabaseManifest | nul
 }
 
 async function parseManifest(text: string, file: string): Promise<DatabaseManifest> {
-  const { LineCounter, isMap, isScalar, parseDocument } = await import('yaml');
+  const { LineCounter, isMap, isScalar, parseDocument } = await import('./yaml.js');
   const lines = new LineCounter();
   const doc = parseDocument(text, { schema: 'core', lineCounter: lines, uniqueKeys: true, prettyErrors: false, resolveKnownTags: false });
   const fail = (message: string, offset?: number): never => {

@@ -68,13 +68,19 @@ export function parseAdvisory(text: string, location: AdvisoryLocation): Advisor
   return advisory;
 }
 
-/** Keys the schema does not know: not an error when loading (newer databases may add fields), but `db lint` reports them. */
-export function unknownAdvisoryKeys(text: string): string[] {
-  const doc = parseDocument(text, { schema: 'core', resolveKnownTags: false });
+/**
+ * Keys the schema does not know, with their lines: not an error when loading (newer databases may add
+ * fields), but `db lint` reports them, since a typo (`patched_version`) silently drops data.
+ */
+export function unknownAdvisoryKeys(text: string): { key: string; line: number }[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { schema: 'core', lineCounter: lines, resolveKnownTags: false });
   if (!isMap(doc.contents)) return [];
-  return doc.contents.items
-    .map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''))
-    .filter((key) => key !== '' && !KNOWN_KEYS.has(key));
+  return doc.contents.items.flatMap((pair) => {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key === '' || KNOWN_KEYS.has(key)) return [];
+    return [{ key, line: lines.linePos((pair.key as Node).range?.[0] ?? 0).line }];
+  });
 }
 
 type Fail = (message: string, offset?: number) => never;

@@ -84,6 +84,6 @@ describe('parseAdvisory', () => {
   });
 
   it('lists keys the schema does not know, for db lint', () => {
-    expect(unknownAdvisoryKeys(`${valid}severity: high\ncve: 2020-1\n`)).toEqual(['severity']);
+    expect(unknownAdvisoryKeys(`${valid}severity: high\ncve: 2020-1\n`)).toEqual([{ key: 'severity', line: 16 }]);
   });
 });
