@@ -7,15 +7,18 @@ import type { Lockfile } from './types.js';
 /** Bundler names the lockfile after the Gemfile: `Gemfile` → `Gemfile.lock`, `gems.rb` → `gems.locked`. */
 const LOCKFILE_NAMES = ['Gemfile.lock', 'gems.locked'] as const;
 
-/** Reads (in one read), decodes and parses a lockfile; `lockfilePath` is also the name used in messages. */
-export async function readLockfile(lockfilePath: string): Promise<Lockfile> {
+/**
+ * Reads (in one read), decodes and parses a lockfile. `displayName` is how messages and the result
+ * name it (the path as the user would type it); it defaults to `lockfilePath`.
+ */
+export async function readLockfile(lockfilePath: string, displayName = lockfilePath): Promise<Lockfile> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(lockfilePath);
   } catch (error) {
-    throw unreadable(lockfilePath, error);
+    throw unreadable(displayName, error);
   }
-  return parseLockfileBytes(bytes, lockfilePath);
+  return parseLockfileBytes(bytes, displayName);
 }
 
 /** A file path is returned as it is; a folder gives its Gemfile.lock, else its gems.locked. */

@@ -84,9 +84,8 @@ async function readLockfiles(paths: string[], cwd: string): Promise<Lockfile[]> 
   return Promise.all(
     targets.map(async (target) => {
       const resolved = await resolveLockfilePath(path.resolve(cwd, target));
-      const lockfile = await readLockfile(resolved);
       // Messages and reports name the lockfile as the user would type it, relative to where they are.
-      return { ...lockfile, file: path.relative(cwd, resolved) || path.basename(resolved) };
+      return readLockfile(resolved, path.relative(cwd, resolved) || path.basename(resolved));
     }),
   );
 }
