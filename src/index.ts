@@ -1,0 +1,19 @@
+/**
+ * gemleak as a library: parse a lockfile, load an advisory database, match, render. The CLI is a
+ * thin layer over exactly these functions.
+ */
+export { GemleakError, UsageError, isGemleakError } from './errors.js';
+export { GEMLEAK_VERSION } from './version.js';
+export { GemVersion, GemRequirement, compareGemVersions, satisfiesRequirement, isValidGemVersion } from './versions/index.js';
+export { parseLockfile, parseLockfileBytes, readLockfile, resolveLockfilePath } from './lockfile/index.js';
+export type { Lockfile, LockedSpec, SpecSource, LockfileDependency, LockfileWarning } from './lockfile/types.js';
+export { loadAdvisoryDatabase } from './advisories/load.js';
+export { mergeAdvisories } from './advisories/merge.js';
+export { BUNDLED_DATABASE_ROOT } from './advisories/bundled.js';
+export { ignoreKey } from './advisories/types.js';
+export type { Advisory, AdvisoryDatabase, AdvisoryProblem, DatabaseSummary } from './advisories/types.js';
+export { auditLockfile, lockedGemNames } from './audit/audit.js';
+export { isAffected, platformApplies } from './audit/match.js';
+export type { Finding, Fix, LockfileAudit, CheckResult, Suppression, RunWarning } from './audit/types.js';
+export { renderReport, CHECK_FORMATS } from './report/index.js';
+export type { CheckFormat } from './report/index.js';
