@@ -7,8 +7,11 @@ import path from 'node:path';
  *   synced/<time>-<commit>/  the synced copy itself (a shallow git clone); older folders are removed
  *   synced/.staging-<pid>-*  an update in progress (removed by the next update when left behind)
  *   update.lock              held by the running `gemleak update`
+ *   sources/<key>/           the same layout again for each `.gemleak.toml` `[[database]] url` other
+ *                            than the default source (see source-home.ts)
  *
- * `gemleak check` reads only `synced.json` and the folder it names: one small JSON file, no git.
+ * `gemleak check` reads only `synced.json` (and a configured source's) and the index of the copy it
+ * names: small JSON files, no git.
  */
 export interface DataHomePaths {
   home: string;

@@ -79,5 +79,7 @@ export function describeDatabase(database: DatabaseSummary): string {
   if (database.commit) details.push(`last change ${database.commitDate ?? '?'} (${database.commit})`);
   if (database.syncedAt) details.push(`synced ${database.syncedAt.slice(0, 10)}`);
   if (database.url) details.push(`from ${database.url}`);
-  return `Database: ${database.kind}, ${details.join(', ')} (${database.path})`;
+  // A .gemleak.toml [[database]] entry's name tells its databases apart (several can be synced).
+  const name = database.name ? ` ${database.name}` : '';
+  return `Database: ${database.kind}${name}, ${details.join(', ')} (${database.path})`;
 }

@@ -114,7 +114,7 @@ describe('other keys', () => {
     ]);
   });
 
-  it('[[database]] url: the synced copy when it came from that URL; else a warning (an error with --fail-on-stale)', () => {
+  it('[[database]] url: the synced copy when it came from that URL; one not synced yet is a warning (an error with --fail-on-stale)', () => {
     config('[[database]]\nname = "team leaks"\nurl = "https://example.com/leaks.git"\n\n[[database]]\nurl = "https://token@example.com/private.git"\n');
     const run = runCli(['check', '--format', 'json'], { cwd: app, env: { GEMLEAK_HOME: home } });
     expect(run.status).toBe(1);
@@ -125,7 +125,7 @@ describe('other keys', () => {
     ]);
     expect(report.findings.find((finding: { gem: string }) => finding.gem === 'redis').sources).toEqual(['bundled', 'team leaks']);
     const warning =
-      '[[database]] url https://***@example.com/private.git has no synced copy, so its advisories were not checked (gemleak update keeps one synced source and it syncs https://example.com/leaks.git; gemleak update --url https://***@example.com/private.git syncs this one)';
+      '[[database]] url https://***@example.com/private.git has no synced copy yet, so its advisories were not checked: run gemleak update (it syncs every [[database]] url of .gemleak.toml)';
     expect(run.stderr).toBe(`gemleak: warning: .gemleak.toml:5: ${warning}\n`);
     const strict = runCli(['check', '--fail-on-stale'], { cwd: app, env: { GEMLEAK_HOME: home } });
     expect(strict.status).toBe(2);

@@ -86,11 +86,12 @@ export async function lockfileTargets(options: TeamOptions, context: CommandCont
 
 /**
  * The config's `[[database]]` sources added to the databases loaded: each `path` folder is loaded
- * like any database (only the gems locked) and merged last; a `url` is the synced copy when that
- * copy came from it (the entry's name then labels it). `gemleak update` keeps one synced source, so
- * a `url` that is not it has no copy: that is said in a warning (an error under --fail-on-stale),
- * never passed over in silence. Nothing is added when `--database`/`GEMLEAK_DB` names the one
- * database to use. A folder that is not a database is an error naming the config line.
+ * like any database (only the gems locked) and merged last, in file order; a `url` is the copy
+ * `gemleak update` synced for it (src/cli/update/configured-copies.ts), or the default synced copy
+ * when that came from it (the entry's name then labels it). A `url` not synced yet is said in a
+ * warning (an error under --fail-on-stale), never passed over in silence. Nothing is added when
+ * `--database`/`GEMLEAK_DB` names the one database to use. A folder that is not a database is an
+ * error naming the config line.
  */
 export async function withConfigDatabases(
   loaded: LoadedDatabase[],
@@ -102,20 +103,13 @@ export async function withConfigDatabases(
 ): Promise<LoadedDatabase[]> {
   const config = setup.config;
   if (config === null || config.databases.length === 0 || options.database !== undefined || env.GEMLEAK_DB) return loaded;
-  const { redactUrl } = await import('../../advisories/source-url.js');
   const synced = loaded.find(({ summary }) => summary.kind === 'synced');
   const extra: LoadedDatabase[] = [];
   for (const entry of config.databases) {
     if (entry.kind === 'url') {
-      const url = redactUrl(entry.url);
-      if (synced !== undefined && synced.summary.url === url) {
-        if (entry.name !== null) synced.summary.name = entry.name;
-        continue;
-      }
-      const now = synced?.summary.url ? `it syncs ${synced.summary.url}` : 'nothing is synced yet';
-      const message = `[[database]] url ${url} has no synced copy, so its advisories were not checked (gemleak update keeps one synced source and ${now}; gemleak update --url ${url} syncs this one)`;
-      if (options.failOnStale) throw new GemleakError('DB_STALE', `${message} (--fail-on-stale)`, { file: config.file, line: entry.line });
-      notes.push({ message, file: config.file, line: entry.line });
+      const { loadConfiguredUrl } = await import('../update/configured-copies.js');
+      const copy = await loadConfiguredUrl(entry, { configFile: config.file, env, gems, strict: options.strict, failOnStale: options.failOnStale, defaultCopy: synced, loaded: extra }, notes);
+      if (copy !== null) extra.push(copy);
       continue;
     }
     const { loadAdvisoryDatabase } = await import('../../advisories/load.js');

@@ -12,13 +12,15 @@ Examples:
   $ gemleak db lint path/to/my-leak-db`);
 
   db.command('status')
-    .description('show every database gemleak knows (bundled, synced, custom): path, source, advisories, last commit, last sync')
+    .description('show every database gemleak knows (bundled, synced, .gemleak.toml sources, custom): path, source, advisories, last commit, last sync')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'show the [[database]] sources of this config file instead of looking for .gemleak.toml (up to the git root)')
+    .option('--no-config', 'leave out the sources any .gemleak.toml lists')
     .addHelpText('after', `
 Examples:
   $ gemleak db status
-  $ gemleak db status --format json | jq '.databases[] | {kind, synced_at}'`)
-    .action(async (flags: { format: 'text' | 'json' }) => {
+  $ gemleak db status --format json | jq '.databases[] | {kind, name, url, synced_at}'`)
+    .action(async (flags: { format: 'text' | 'json'; config?: string | false }) => {
       const { runDbStatus } = await import('../update/db-status.js');
       await runDbStatus(flags, context);
     });

@@ -1,18 +1,21 @@
 import { UsageError, isGemleakError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { warn } from '../io.js';
-import { updateDatabase } from './run-update.js';
+import { raiseFailures, updateAllDatabases } from './all-sources.js';
 
 export interface UpdateBeforeCheckOptions {
   database?: string | undefined;
   update?: boolean | undefined;
   updateOptional?: boolean | undefined;
   quiet?: boolean | undefined;
+  /** `--config FILE` / `--no-config`: whose `[[database]] url` sources are synced too. */
+  config?: string | false | undefined;
 }
 
 /**
- * `check --update`: sync first (summary on stderr, so the report on stdout stays clean). A failed
- * update stops the check (exit 2) unless `--update-optional`, which warns and checks with the copy
+ * `check --update`: sync first, every source as `gemleak update` does (summaries on stderr, so the
+ * report on stdout stays clean). A failed source stops the check (exit 2, each failure on its own
+ * line) unless `--update-optional`, which warns once per failed source and checks with the copies
  * gemleak already has (the bundled database at least).
  */
 export async function updateBeforeCheck(options: UpdateBeforeCheckOptions, context: CommandContext): Promise<void> {
@@ -22,10 +25,15 @@ export async function updateBeforeCheck(options: UpdateBeforeCheckOptions, conte
     const named = options.database !== undefined ? '--database' : 'GEMLEAK_DB';
     throw new UsageError(`${flag} syncs gemleak's own database copy, but ${named} names the one database to use instead: drop one of them`);
   }
+  let failures;
   try {
-    await updateDatabase({ quiet: options.quiet }, io, 'stderr');
+    failures = await updateAllDatabases({ quiet: options.quiet, config: options.config }, io, 'stderr');
   } catch (error) {
     if (!options.updateOptional || !isGemleakError(error)) throw error;
-    warn(io, `update failed, checking with the databases gemleak already has (--update-optional): ${error.describe()}`);
+    failures = [error];
+  }
+  if (!options.updateOptional) return raiseFailures(failures, io);
+  for (const failure of failures) {
+    warn(io, `update failed, checking with the databases gemleak already has (--update-optional): ${failure.describe()}`);
   }
 }

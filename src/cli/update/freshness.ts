@@ -15,20 +15,28 @@ export interface FreshnessOptions {
 /**
  * The stale warning of `check`: age counts from the last successful sync, not the last commit
  * (the public database rarely changes, so an old commit says nothing). A database named with
- * --database/GEMLEAK_DB is the user's to keep fresh and is not judged.
+ * --database/GEMLEAK_DB is the user's to keep fresh and is not judged. Every synced copy (the default
+ * one and each `[[database]] url` source) is judged on its own.
  * Returns the warnings; throws GemleakError DB_STALE under --fail-on-stale.
  */
 export function checkFreshness(databases: readonly DatabaseSummary[], options: FreshnessOptions, now: number = Date.now()): RunWarning[] {
   if (databases.some((database) => database.kind === 'custom')) return [];
   const maxAge = options.maxAge ?? DEFAULT_MAX_AGE_DAYS;
-  const synced = databases.find((database) => database.kind === 'synced' && database.syncedAt !== null);
-  if (synced?.syncedAt == null) {
+  const synced = databases.filter((database) => database.kind === 'synced' && database.syncedAt !== null);
+  if (synced.length === 0) {
     if (!options.failOnStale) return [];
     throw new GemleakError('DB_STALE', 'no synced advisory database, so its age is unknown (--fail-on-stale): run gemleak update, or check with --update');
   }
-  const days = Math.floor((now - Date.parse(synced.syncedAt)) / DAY_MS);
-  if (days <= maxAge) return [];
-  const message = `the advisory database was last synced ${days} days ago (${synced.syncedAt.slice(0, 10)}), more than --max-age ${maxAge}: run gemleak update, or check with --update`;
-  if (options.failOnStale) throw new GemleakError('DB_STALE', `${message} (--fail-on-stale)`);
-  return [{ message }];
+  const warnings: RunWarning[] = [];
+  for (const database of synced) {
+    const syncedAt = database.syncedAt ?? '';
+    const days = Math.floor((now - Date.parse(syncedAt)) / DAY_MS);
+    if (days <= maxAge) continue;
+    // With several synced sources (.gemleak.toml [[database]] url), each is judged and named.
+    const which = synced.length === 1 ? '' : ` ${database.name ?? database.url ?? database.path}`;
+    const message = `the advisory database${which} was last synced ${days} days ago (${syncedAt.slice(0, 10)}), more than --max-age ${maxAge}: run gemleak update, or check with --update`;
+    if (options.failOnStale) throw new GemleakError('DB_STALE', `${message} (--fail-on-stale)`);
+    warnings.push({ message });
+  }
+  return warnings;
 }

@@ -5,7 +5,6 @@ import { DEFAULT_DATABASE_URL, checkBranchName, checkSourceUrl, redactUrl } from
 import { type SyncProgress, type SyncResult, syncAdvisoryDatabase } from '../../advisories/sync.js';
 import { readSyncState } from '../../advisories/sync-state.js';
 import { GEMLEAK_VERSION } from '../../version.js';
-import type { CommandContext } from '../context.js';
 import { type CliIo, warn } from '../io.js';
 
 export interface UpdateOptions {
@@ -14,22 +13,23 @@ export interface UpdateOptions {
   quiet?: boolean | undefined;
 }
 
-/** `gemleak update`: the summary goes to stdout. */
-export async function runUpdateCommand(options: UpdateOptions, context: CommandContext): Promise<void> {
-  await updateDatabase(options, context.io, 'stdout');
-  if (context.io.env.GEMLEAK_DB) {
-    warn(context.io, `GEMLEAK_DB is set (${context.io.env.GEMLEAK_DB}), so gemleak check uses that database and not this synced copy`);
-  }
+/** One git source and the data home its copy lives in (the data home itself for the default source). */
+export interface SourceTarget {
+  home: string;
+  /** Checked with `checkSourceUrl`. */
+  url: string;
+  branch: string | undefined;
+  /** The `.gemleak.toml` name of a configured source, for the summary line. */
+  name: string | null;
+  /** A `[[database]] url` of `.gemleak.toml` (its own folder under `sources/`), not the default source. */
+  configured: boolean;
 }
 
 /**
- * Syncs the database and reports: git's progress on stderr when it is a terminal, broken advisories
- * as warnings, then one summary line on `summaryTo` (stderr under `check --update`, so a JSON report
- * on stdout stays clean). Throws the sync's GemleakError when the update did not happen.
- * The source: --url, else GEMLEAK_DB_URL, else the one the synced copy came from, else the public database.
+ * The default source: --url, else GEMLEAK_DB_URL, else the one the synced copy came from, else the
+ * public database; --branch / GEMLEAK_DB_BRANCH apply to it. Its copy lives in the data home itself.
  */
-export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
-  const home = resolveDataHome(io.env, os.homedir(), io.cwd);
+export function defaultSource(options: UpdateOptions, io: CliIo, home: string): SourceTarget {
   const remembered = readSyncState(home);
   const url = checkSourceUrl(
     options.url ?? (io.env.GEMLEAK_DB_URL || undefined) ?? (remembered.kind === 'ok' ? remembered.state.url : DEFAULT_DATABASE_URL),
@@ -37,20 +37,36 @@ export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryT
   );
   const branchName = options.branch ?? (io.env.GEMLEAK_DB_BRANCH || undefined);
   const branch = branchName === undefined ? undefined : checkBranchName(branchName);
+  return { home, url, branch, name: null, configured: false };
+}
+
+/**
+ * Syncs the default source and reports: git's progress on stderr when it is a terminal, broken
+ * advisories as warnings, then one summary line on `summaryTo` (stderr under `check --update`, so a
+ * JSON report on stdout stays clean). Throws the sync's GemleakError when the update did not happen.
+ */
+export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
+  const home = resolveDataHome(io.env, os.homedir(), io.cwd);
+  return syncSource(defaultSource(options, io, home), options, io, summaryTo);
+}
+
+/** Syncs one source into its data home and reports it as `updateDatabase` does. */
+export async function syncSource(target: SourceTarget, options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
   const progress = !options.quiet && io.stderrIsTTY ? progressLine(io) : undefined;
   let result: SyncResult;
   try {
     result = await syncAdvisoryDatabase({
-      home,
-      url,
-      branch,
+      home: target.home,
+      url: target.url,
+      branch: target.branch,
       gemleakVersion: GEMLEAK_VERSION,
       env: io.env,
       ...(progress ? { onProgress: progress.show } : {}),
       onWait: (owner) => {
         if (options.quiet) return;
         const who = owner ? ` (pid ${owner.pid}${owner.host === os.hostname() ? '' : ` on ${owner.host}`})` : '';
-        io.stderr.write(`gemleak: another gemleak update${who} is running; waiting for it to finish\n`);
+        const which = target.configured ? ` of ${redactUrl(target.url)}` : '';
+        io.stderr.write(`gemleak: another gemleak update${which}${who} is running; waiting for it to finish\n`);
       },
     });
   } finally {
@@ -60,14 +76,14 @@ export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryT
     const where = `${path.join(result.root, problem.file)}${problem.line === undefined ? '' : `:${problem.line}`}`;
     warn(io, `${where}: broken advisory skipped: ${problem.message}`);
   }
-  if (!options.quiet) io[summaryTo].write(`${summarize(result)}\n`);
+  if (!options.quiet) io[summaryTo].write(`${summarize(result, target.name)}\n`);
   return result;
 }
 
 /** `Updated <source>: 14 advisories, last change 2021-11-24 (abc1234)`; unchanged says so. */
-export function summarize(result: SyncResult): string {
+export function summarize(result: SyncResult, name: string | null = null): string {
   const { state } = result;
-  const source = redactUrl(state.url);
+  const source = `${redactUrl(state.url)}${name === null ? '' : ` (${name})`}`;
   const broken = state.problems > 0 ? `, ${state.problems} broken (skipped)` : '';
   const details = `${state.advisories} ${state.advisories === 1 ? 'advisory' : 'advisories'}${broken}, last change ${state.commitDate.slice(0, 10)} (${state.commit.slice(0, 7)})`;
   if (result.reused) return `Already up to date: ${source} was synced by another gemleak update just now: ${details}`;
