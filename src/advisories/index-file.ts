@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { GemleakError } from '../errors.js';
 import type { Advisory, AdvisoryDatabase } from './types.js';
 
@@ -25,7 +25,8 @@ export function serializeAdvisoryIndex(database: AdvisoryDatabase): string {
 export async function readAdvisoryIndex(file: string, root: string, gems: ReadonlySet<string> | undefined): Promise<AdvisoryDatabase | null> {
   let index: AdvisoryIndex;
   try {
-    index = JSON.parse(await readFile(file, 'utf8')) as AdvisoryIndex;
+    // Synchronous: one small file on the check's path, with nothing to overlap it with.
+    index = JSON.parse(readFileSync(file, 'utf8')) as AdvisoryIndex;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new GemleakError('DB_INDEX_INVALID', `the prebuilt advisory index cannot be read; reinstall gemleak (${(error as Error).message})`, { file });

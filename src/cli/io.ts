@@ -1,5 +1,5 @@
-import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { fstatSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /**
  * The CLI's window on the process: streams, environment and working directory. Commands take this
@@ -29,9 +29,32 @@ export function processIo(): CliIo {
     stderr: { write: (text: string) => writeAll(2, text) },
     env: process.env,
     cwd: process.cwd(),
-    stdoutIsTTY: isatty(1),
-    stderrIsTTY: isatty(2),
+    // Asked only when colour is decided, which most runs (NO_COLOR, FORCE_COLOR, no output) never do.
+    get stdoutIsTTY() {
+      return isTerminal(1);
+    },
+    get stderrIsTTY() {
+      return isTerminal(2);
+    },
   };
+}
+
+/**
+ * isatty(fd), without loading node:tty when the answer is plainly no: node:tty loads node:net and
+ * the streams stack, several milliseconds. A terminal is a character device, and /dev/null (where
+ * hooks and benchmarks often send output) is one that is never a terminal.
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isCharacterDevice()) return false;
+    const devNull = process.platform === 'win32' ? undefined : statSync('/dev/null', { throwIfNoEntry: false });
+    if (devNull !== undefined && devNull.rdev === stats.rdev) return false;
+  } catch {
+    return false;
+  }
+  const { isatty } = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return isatty(fd);
 }
 
 /** Writes all of `text`, retrying on a non-blocking descriptor that is momentarily full. */

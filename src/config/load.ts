@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GemleakError } from '../errors.js';
 import { findRepositoryRoot } from './project.js';
@@ -20,7 +20,7 @@ export async function findConfigFile(cwd: string): Promise<string | null> {
   const root = await findRepositoryRoot(start);
   for (let dir = start; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (await isFile(candidate)) return candidate;
+    if (isFile(candidate)) return candidate;
     if (root === null || dir === root || path.dirname(dir) === dir) return null;
   }
 }
@@ -37,7 +37,7 @@ export async function loadConfig(choice: ConfigChoice): Promise<GemleakConfig | 
   const name = path.relative(choice.cwd, absolute) || path.basename(absolute);
   let bytes: Buffer;
   try {
-    bytes = await readFile(absolute);
+    bytes = readFileSync(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new GemleakError('CONFIG_NOT_FOUND', 'config file not found', { file: name });
@@ -54,9 +54,13 @@ export async function loadConfig(choice: ConfigChoice): Promise<GemleakConfig | 
   return parseConfig(text, name, path.dirname(absolute));
 }
 
-async function isFile(file: string): Promise<boolean> {
+/**
+ * Synchronous, and with no error object built for the usual answer (no such file): this runs on
+ * every check, where a one-shot CLI has nothing to overlap a file call with.
+ */
+function isFile(file: string): boolean {
   try {
-    return (await stat(file)).isFile();
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -7,7 +8,7 @@ import path from 'node:path';
  */
 export async function findRepositoryRoot(dir: string): Promise<string | null> {
   for (let current = path.resolve(dir); ; ) {
-    if (await exists(path.join(current, '.git'))) return current;
+    if (exists(path.join(current, '.git'))) return current;
     const parent = path.dirname(current);
     if (parent === current) return null;
     current = parent;
@@ -48,10 +49,10 @@ export function toPosix(file: string): string {
   return file.split(path.sep).join('/');
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Synchronous and with no error object built for a missing file: this walk runs on every check. */
+function exists(file: string): boolean {
   try {
-    await stat(file);
-    return true;
+    return statSync(file, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { GemleakError } from '../errors.js';
 
 /**
@@ -14,39 +14,28 @@ export interface GitContext {
 /**
  * Runs one git command and returns its standard output as bytes. Plain `child_process` on purpose:
  * this is on the hot path of every commit, where loading a git library would cost more than git.
- * Throws GemleakError (exit 2) when git is missing or fails, with git's own first line of complaint.
+ * Synchronous too: a one-shot CLI has nothing to do meanwhile, and spawnSync needs no stream objects
+ * or event-loop round trips for the pipes. Throws GemleakError (exit 2) when git is missing or
+ * fails, with git's own first line of complaint.
  */
-export function runGit(git: GitContext, args: string[], input?: Buffer | string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: git.cwd,
-      // Read-only calls: never take the index lock just to refresh stat data (a `git commit` holds it).
-      env: { ...git.env, GIT_OPTIONAL_LOCKS: '0' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'ENOENT'
-          ? new GemleakError('GIT_MISSING', 'git was not found on PATH (gemleak needs it to read what is staged)')
-          : new GemleakError('GIT_FAILED', `cannot run git (${error.code ?? error.message})`),
-      );
-    });
-    child.on('close', (status) => {
-      if (status === 0) {
-        resolve(Buffer.concat(out));
-        return;
-      }
-      reject(gitFailure(git.cwd, args, Buffer.concat(err).toString('utf8'), status));
-    });
-    // A git that exits before reading its input closes the pipe; that is reported by `close`, not here.
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
+export async function runGit(git: GitContext, args: string[], input?: Buffer | string): Promise<Buffer> {
+  const result = spawnSync('git', args, {
+    cwd: git.cwd,
+    // Read-only calls: never take the index lock just to refresh stat data (a `git commit` holds it).
+    env: { ...git.env, GIT_OPTIONAL_LOCKS: '0' },
+    input: input ?? '',
+    maxBuffer: Number.POSITIVE_INFINITY,
+    windowsHide: true,
   });
+  // A git that exits before reading its input closes the pipe (EPIPE): its exit status says what happened.
+  if (result.error !== undefined && result.status === null) {
+    const error = result.error as NodeJS.ErrnoException;
+    throw error.code === 'ENOENT'
+      ? new GemleakError('GIT_MISSING', 'git was not found on PATH (gemleak needs it to read what is staged)')
+      : new GemleakError('GIT_FAILED', `cannot run git (${error.code ?? error.message})`);
+  }
+  if (result.status === 0) return result.stdout;
+  throw gitFailure(git.cwd, args, result.stderr.toString('utf8'), result.status);
 }
 
 function gitFailure(cwd: string, args: string[], stderr: string, status: number | null): GemleakError {

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GemleakError } from '../errors.js';
 import { parseLockfileBytes } from './from-bytes.js';
@@ -7,6 +7,9 @@ import type { Lockfile } from './types.js';
 /** Bundler names the lockfile after the Gemfile: `Gemfile` → `Gemfile.lock`, `gems.rb` → `gems.locked`. */
 const LOCKFILE_NAMES = ['Gemfile.lock', 'gems.locked'] as const;
 
+// Synchronous file calls on purpose: a one-shot CLI has nothing to overlap them with, and each
+// promise round trip through the thread pool costs more than the small read itself.
+
 /**
  * Reads (in one read), decodes and parses a lockfile. `displayName` is how messages and the result
  * name it (the path as the user would type it); it defaults to `lockfilePath`.
@@ -14,7 +17,7 @@ const LOCKFILE_NAMES = ['Gemfile.lock', 'gems.locked'] as const;
 export async function readLockfile(lockfilePath: string, displayName = lockfilePath): Promise<Lockfile> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(lockfilePath);
+    bytes = readFileSync(lockfilePath);
   } catch (error) {
     throw unreadable(displayName, error);
   }
@@ -23,22 +26,26 @@ export async function readLockfile(lockfilePath: string, displayName = lockfileP
 
 /** A file path is returned as it is; a folder gives its Gemfile.lock, else its gems.locked. */
 export async function resolveLockfilePath(pathOrDir: string): Promise<string> {
-  const stats = await stat(pathOrDir).catch((error: unknown) => {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(pathOrDir).isDirectory();
+  } catch (error) {
     throw unreadable(pathOrDir, error);
-  });
-  if (!stats.isDirectory()) return pathOrDir;
+  }
+  if (!isDirectory) return pathOrDir;
   for (const name of LOCKFILE_NAMES) {
     const candidate = path.join(pathOrDir, name);
-    if (await isFile(candidate)) return candidate;
+    if (isFile(candidate)) return candidate;
   }
   throw new GemleakError('LOCKFILE_NOT_FOUND', `neither ${LOCKFILE_NAMES.join(' nor ')} exists in this folder; expected the lockfile Bundler writes next to the Gemfile (run \`bundle lock\` to create it)`, {
     file: pathOrDir,
   });
 }
 
-async function isFile(candidate: string): Promise<boolean> {
+function isFile(candidate: string): boolean {
   try {
-    return (await stat(candidate)).isFile();
+    // No error object is built for a missing file: throwIfNoEntry.
+    return statSync(candidate, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }
