@@ -19,11 +19,12 @@ export function renderHeapSummaryText(result: HeapSummaryResult, sites: Selected
   const blocks = [
     [style.bold(`Heap summary of ${result.dump.label}`), `  ${objects(stats.objects)}, ${stats.memsize} bytes (memsize)`, `  Allocation tracing: ${tracing}`].join('\n'),
     table(
-      'By type',
+      'By type (largest first)',
+      'type',
       result.byType.map((row) => [row.type, row]),
       style.bold,
     ),
-    table('By GC generation (when allocated)', generationRows(result.byGeneration), style.bold),
+    table('By GC generation (when allocated)', 'generation', generationRows(result.byGeneration), style.bold),
     siteLines(sites, style.bold, style.dim),
   ];
   return `${blocks.join('\n\n')}\n`;
@@ -31,10 +32,10 @@ export function renderHeapSummaryText(result: HeapSummaryResult, sites: Selected
 
 type Row = [string, CountAndSize];
 
-function table(title: string, rows: Row[], bold: (text: string) => string): string {
-  const nameWidth = Math.max(4, ...rows.map(([name]) => name.length));
+function table(title: string, heading: string, rows: Row[], bold: (text: string) => string): string {
+  const nameWidth = Math.max(heading.length, ...rows.map(([name]) => name.length));
   const countWidth = Math.max(7, ...rows.map(([, row]) => String(row.count).length));
-  const lines = [bold(title), `  ${'name'.padEnd(nameWidth)}  ${'objects'.padStart(countWidth)}  bytes`];
+  const lines = [bold(title), `  ${heading.padEnd(nameWidth)}  ${'objects'.padStart(countWidth)}  bytes`];
   for (const [name, row] of rows) lines.push(`  ${name.padEnd(nameWidth)}  ${String(row.count).padStart(countWidth)}  ${row.memsize}`);
   return lines.join('\n');
 }

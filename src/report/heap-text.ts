@@ -1,14 +1,12 @@
 import type { SelectedGroups } from '../heap/groups.js';
 import type { HeapDiffResult, HeapGroup } from '../heap/types.js';
-import { location, objects, typeAndClass } from './heap-format.js';
+import { UNKNOWN_LOCATION, location, objects, typeAndClass } from './heap-format.js';
 import { type Style, createStyle } from './style.js';
 
 export interface HeapTextOptions {
   color: boolean;
   filters: readonly string[];
   excludes: readonly string[];
-  /** Whether the user chose the number of groups (so the hint to see more names the option). */
-  top: number | null;
 }
 
 /**
@@ -58,11 +56,17 @@ function groupLines(result: HeapDiffResult, selected: SelectedGroups, style: Sty
   if (hidden.groups > 0) {
     lines.push(style.dim(`… and ${groups(hidden.groups)} more (${objects(hidden.count)}, ${hidden.memsize} bytes): --top N or --all to see them`));
   }
+  if (selected.shown.some((group) => group.vmInternal)) {
+    lines.push(style.dim('[VM] IMEMO groups are Ruby VM bookkeeping (inline method caches and the like): really retained, but bounded, not a leak.'));
+  }
+  if (selected.shown.some((group) => group.file === null && group.line === null)) {
+    lines.push(style.dim(`${UNKNOWN_LOCATION}: allocated before allocation tracing started, or moved by GC.compact (Ruby before 3.4 then drops the record).`));
+  }
   return lines.join('\n');
 }
 
 function groupLine(word: string, group: HeapGroup, style: Style): string {
-  const note = group.vmInternal ? style.dim('  (VM-internal: inline caches and the like, bounded)') : '';
+  const note = group.vmInternal ? style.dim(' [VM]') : '';
   return `${word} ${typeAndClass(group)} ${objects(group.count)} of size ${group.memsize} bytes at: ${location(group)}${note}`;
 }
 

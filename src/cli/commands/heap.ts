@@ -1,5 +1,225 @@
-import type { Command } from 'commander';
-import type { CommandContext } from '../context.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { GemleakError, UsageError } from '../../errors.js';
+import type { GroupSelection } from '../../heap/groups.js';
+import type { HeapWarning } from '../../heap/types.js';
+import { type CliIo, useColor, warn } from '../io.js';
+import { type CommandContext, EXIT_CLEAN, collect, parseCount } from '../context.js';
 
-/** Declares `gemleak heap`. (Filled in by its own issue.) */
-export function registerHeap(_program: Command, _context: CommandContext): void {}
+/**
+ * Declares `gemleak heap diff` and `gemleak heap summary`. Only option declarations live at the top:
+ * `gemleak check` runs in every pre-commit and loads this file, so the heap code is imported inside
+ * the actions.
+ */
+
+const DEFAULT_DIFF_TOP = 50;
+const DEFAULT_SUMMARY_TOP = 20;
+/** Below this much input the diff is over before a progress bar would be worth drawing. */
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+interface DiffFlags {
+  format: 'text' | 'json';
+  output?: string;
+  top?: number;
+  all?: boolean;
+  sort?: 'count' | 'memsize';
+  filter: string[];
+  exclude: string[];
+  identity?: 'strict' | 'address';
+  compat?: 'heapy';
+  progress: boolean;
+}
+
+type SummaryFlags = Omit<DiffFlags, 'identity' | 'compat'>;
+
+export function registerHeap(program: Command, context: CommandContext): void {
+  const heap = program
+    .command('heap')
+    .description('diff Ruby heap dumps (ObjectSpace.dump_all) to find what your own code leaks')
+    .addHelpText('after', `
+Examples:
+  $ gemleak heap diff heap-A.json heap-B.json heap-C.json --filter my_app
+  $ gemleak heap summary heap-C.json`);
+  heap.action(() => heap.outputHelp());
+  addSelectionOptions(
+    heap
+      .command('diff')
+      .description('objects allocated between dumps A and B that are still alive in C (3-way), or allocated between A and B (2-way)')
+      .argument('<A>', 'the first dump (before)')
+      .argument('<B>', 'the second dump (after the work that grows memory)')
+      .argument('[C]', 'the third dump (after more of the same work): reports what B added and C still holds')
+      .addOption(new Option('--identity <mode>', 'match objects by address + allocation record, or by address only like heapy').choices(['strict', 'address']))
+      .addOption(new Option('--compat <tool>', "print heapy 0.2.0's report lines byte for byte (address identity, every group, heapy's order)").choices(['heapy'])),
+    DEFAULT_DIFF_TOP,
+    'groups',
+  )
+    .addHelpText('after', `
+Examples:
+  $ gemleak heap diff heap-A.json heap-B.json heap-C.json                # retained objects, top 50 groups
+  $ gemleak heap diff A.json.gz B.json.gz C.json.gz --filter app/ --exclude /gems/
+  $ gemleak heap diff A.json B.json C.json --format json --output diff.json
+  $ gemleak heap diff A.json B.json                                       # 2-way: everything allocated in between
+  $ gemleak heap diff A.json B.json C.json --compat heapy                 # the lines heapy would print
+
+Dumps are NDJSON from ObjectSpace.dump_all, plain or gzipped. Take them with allocation tracing on:
+  require "objspace"; ObjectSpace.trace_object_allocations_start
+
+Exit codes: 0 the diff ran (whatever it found), 2 a dump could not be read or a bad flag.`)
+    .action(async (before: string, after: string, retained: string | undefined, flags: DiffFlags) => {
+      await runHeapDiff(context, { before, after, retained }, flags);
+    });
+  addSelectionOptions(
+    heap.command('summary').description('one dump broken down by type, by GC generation and by allocation site').argument('<dump>', 'a heap dump (plain or gzipped NDJSON)'),
+    DEFAULT_SUMMARY_TOP,
+    'allocation sites',
+  )
+    .addHelpText('after', `
+Examples:
+  $ gemleak heap summary heap-C.json
+  $ gemleak heap summary heap-C.json.gz --top 50 --filter app/
+  $ gemleak heap summary heap-C.json --format json --output summary.json
+
+Exit codes: 0 the summary ran, 2 the dump could not be read or a bad flag.`)
+    .action(async (dump: string, flags: SummaryFlags) => {
+      await runHeapSummary(context, dump, flags);
+    });
+}
+
+function addSelectionOptions(command: Command, defaultTop: number, what: string): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--top <n>', `show the first N ${what} (default ${defaultTop}; JSON always has all)`, parseCount('--top'))
+    .option('--all', `show every one of the ${what}`)
+    .addOption(new Option('--sort <key>', `order of the ${what} (default count)`).choices(['count', 'memsize']))
+    .option('--filter <text>', `keep ${what} whose file contains TEXT (repeatable: any of them)`, collect, [])
+    .option('--exclude <text>', `drop ${what} whose file contains TEXT (repeatable), e.g. /gems/`, collect, [])
+    .option('--no-progress', 'no progress bar on stderr (it shows only on a terminal, for big dumps)');
+}
+
+async function runHeapDiff(context: CommandContext, names: { before: string; after: string; retained: string | undefined }, flags: DiffFlags): Promise<void> {
+  const heapy = flags.compat === 'heapy';
+  checkCompatFlags(flags);
+  const { io } = context;
+  const progress = progressBar(io, flags.progress);
+  const { diffHeapDumps } = await import('../../heap/diff.js');
+  const { selectGroups } = await import('../../heap/groups.js');
+  const result = await diffHeapDumps({
+    before: dumpInput(io, names.before),
+    after: dumpInput(io, names.after),
+    retained: names.retained === undefined ? undefined : dumpInput(io, names.retained),
+    identity: flags.identity ?? 'strict',
+    heapy,
+    onProgress: progress.update,
+  }).finally(progress.done);
+  printWarnings(io, result.warnings);
+  const selection: GroupSelection = { ...selectionOf(flags, DEFAULT_DIFF_TOP), ...(heapy ? { order: 'heapy' as const, top: null } : {}) };
+  const selected = selectGroups(result.groups, selection);
+  let text: string;
+  if (flags.format === 'json') {
+    const { renderHeapDiffJson } = await import('../../report/heap-json.js');
+    const { GEMLEAK_VERSION } = await import('../../version.js');
+    text = renderHeapDiffJson(result, selected, { gemleakVersion: GEMLEAK_VERSION, filters: flags.filter, excludes: flags.exclude });
+  } else if (heapy) {
+    const { renderHeapyLines } = await import('../../report/heap-heapy.js');
+    text = renderHeapyLines(result, selected.shown);
+  } else {
+    const { renderHeapDiffText } = await import('../../report/heap-text.js');
+    text = renderHeapDiffText(result, selected, { color: colorFor(io, flags), filters: flags.filter, excludes: flags.exclude });
+  }
+  await emit(context, text, flags.output);
+  context.exitCode = EXIT_CLEAN;
+}
+
+/** heapy prints every group in its own order; options that change that would break the byte-for-byte promise. */
+function checkCompatFlags(flags: DiffFlags): void {
+  if (flags.compat !== 'heapy') return;
+  const clashing = [flags.top !== undefined && '--top', flags.all === true && '--all', flags.sort !== undefined && '--sort', flags.identity === 'strict' && '--identity strict'].filter(
+    (flag): flag is string => typeof flag === 'string',
+  );
+  if (clashing.length > 0) throw new UsageError(`--compat heapy prints every group in heapy's order with address identity; drop ${clashing.join(', ')}`);
+}
+
+async function runHeapSummary(context: CommandContext, dump: string, flags: SummaryFlags): Promise<void> {
+  const { io } = context;
+  const progress = progressBar(io, flags.progress);
+  const { summarizeHeapDump } = await import('../../heap/summary.js');
+  const { selectGroups } = await import('../../heap/groups.js');
+  const result = await summarizeHeapDump({ dump: dumpInput(io, dump), onProgress: progress.update }).finally(progress.done);
+  printWarnings(io, result.warnings);
+  // Objects without an allocation record have no site to point at; the generation table counts them.
+  const sites = selectGroups(
+    result.sites.filter((site) => site.file !== null || site.line !== null),
+    selectionOf(flags, DEFAULT_SUMMARY_TOP),
+  );
+  const report = await import('../../report/heap-summary.js');
+  let text: string;
+  if (flags.format === 'json') {
+    const { GEMLEAK_VERSION } = await import('../../version.js');
+    text = report.renderHeapSummaryJson(result, sites, GEMLEAK_VERSION);
+  } else {
+    text = report.renderHeapSummaryText(result, sites, { color: colorFor(io, flags) });
+  }
+  await emit(context, text, flags.output);
+  context.exitCode = EXIT_CLEAN;
+}
+
+function selectionOf(flags: SummaryFlags, defaultTop: number): GroupSelection {
+  return {
+    order: flags.sort ?? 'count',
+    filters: flags.filter,
+    excludes: flags.exclude,
+    top: flags.all === true ? null : (flags.top ?? defaultTop),
+  };
+}
+
+function dumpInput(io: CliIo, name: string): { path: string; label: string } {
+  if (name === '') throw new UsageError('a dump path is empty');
+  return { path: path.resolve(io.cwd, name), label: name };
+}
+
+function colorFor(io: CliIo, flags: { output?: string }): boolean {
+  return flags.output === undefined && useColor(io, 'stdout');
+}
+
+function printWarnings(io: CliIo, warnings: readonly HeapWarning[]): void {
+  for (const warning of warnings) warn(io, warning.file === null ? warning.message : `${warning.file}: ${warning.message}`);
+}
+
+async function emit(context: CommandContext, text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) {
+    context.io.stdout.write(text);
+    return;
+  }
+  await writeFile(path.resolve(context.io.cwd, output), text).catch((error: NodeJS.ErrnoException) => {
+    throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
+  });
+}
+
+interface ProgressBar {
+  update: (done: number, total: number) => void;
+  done: () => void;
+}
+
+/** A one-line bar on stderr, redrawn at most ten times a second; only on a terminal, only for big input. */
+function progressBar(io: CliIo, wanted: boolean): ProgressBar {
+  if (!wanted || !io.stderrIsTTY) return { update: () => {}, done: () => {} };
+  let drawn = false;
+  let lastDraw = 0;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (total < PROGRESS_MIN_BYTES || now - lastDraw < 100) return;
+      lastDraw = now;
+      drawn = true;
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(0);
+      io.stderr.write(`\rgemleak: reading dumps [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor((done / total) * 100)}% ${mib(done)}/${mib(total)} MiB`);
+    },
+    done() {
+      if (drawn) io.stderr.write('\r\u001b[K');
+    },
+  };
+}

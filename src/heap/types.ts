@@ -1,0 +1,95 @@
+import type { Identity } from './identity.js';
+import type { DumpInput } from './input.js';
+import type { DumpScanStats } from './scan-stats.js';
+
+export type { Identity } from './identity.js';
+export type { DumpInput } from './input.js';
+export type { DumpScanStats } from './scan-stats.js';
+
+export type DumpRole = 'A' | 'B' | 'C' | 'dump';
+
+export interface ProgressOptions {
+  /** Threads: a count, or 'auto' (threads for inputs of several megabytes). Default 'auto'. */
+  workers?: number | 'auto';
+  /** Called as bytes are read; `total` is the sum of the file sizes on disk. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface HeapDiffOptions extends ProgressOptions {
+  before: DumpInput;
+  after: DumpInput;
+  /** Given: a 3-way diff (retained objects). Absent: a 2-way diff (allocated objects). */
+  retained?: DumpInput | undefined;
+  /** Default 'strict'. */
+  identity?: Identity;
+  /** Reproduce heapy 0.2.0 exactly: address identity, its line reading, free slots as objects. */
+  heapy?: boolean;
+}
+
+export interface DumpReport {
+  role: DumpRole;
+  /** As the user named it. */
+  label: string;
+  gzip: boolean;
+  /** Bytes on disk. */
+  bytes: number;
+  stats: DumpScanStats;
+}
+
+/** Objects of one allocation site (and type, and class) that the diff reports. */
+export interface HeapGroup {
+  type: string | null;
+  /** The class name, when the dump names the object's class. */
+  className: string | null;
+  file: string | null;
+  /** As written in the dump (digits, normally). */
+  line: string | null;
+  count: number;
+  memsize: number;
+  /** Inline caches and other IMEMO records: really retained, but bounded VM bookkeeping. */
+  vmInternal: boolean;
+  /** Where the group's first object sits in B (heapy's tie order). */
+  firstOffset: number;
+}
+
+export interface HeapWarning {
+  /** Stable, for tests and JSON consumers. */
+  code: string;
+  message: string;
+  /** The dump concerned, as the user named it. */
+  file: string | null;
+}
+
+export interface HeapDiffResult {
+  mode: 'retained' | 'allocated';
+  identity: Identity;
+  heapy: boolean;
+  dumps: DumpReport[];
+  /** Objects of B that A does not have. */
+  allocated: { count: number; memsize: number };
+  /** Of those, the ones C still has (3-way only). */
+  retained: { count: number; memsize: number } | null;
+  /** The reported objects (retained in 3-way, allocated in 2-way), grouped, unordered. */
+  groups: HeapGroup[];
+  warnings: HeapWarning[];
+}
+
+export interface HeapSummaryOptions extends ProgressOptions {
+  dump: DumpInput;
+}
+
+export interface CountAndSize {
+  count: number;
+  memsize: number;
+}
+
+export interface HeapSummaryResult {
+  dump: DumpReport;
+  /** Largest first (by memsize). */
+  byType: (CountAndSize & { type: string })[];
+  /** Oldest first; `generation` null for objects without allocation info. */
+  byGeneration: (CountAndSize & { generation: number | null })[];
+  /** Allocation sites (type, class, file:line), unordered. */
+  sites: HeapGroup[];
+  warnings: HeapWarning[];
+}
