@@ -36,10 +36,10 @@ describe('checkSourceUrl', () => {
     ['git@github.com:acme/leaks.git', 'git@github.com:acme/leaks.git'],
     ['mirror:leaks.git', 'mirror:leaks.git'],
     ['/srv/git/leaks.git', '/srv/git/leaks.git'],
-    ['../leaks', '/work/leaks'],
-    ['./db:with-colon', '/work/app/db:with-colon'],
+    ['../leaks', '/srv/leaks'],
+    ['./db:with-colon', '/srv/app/db:with-colon'],
   ])('allows %s', (url, expected) => {
-    expect(checkSourceUrl(url, '/work/app')).toBe(expected);
+    expect(checkSourceUrl(url, '/srv/app')).toBe(expected);
   });
 
   it.each([
@@ -91,13 +91,13 @@ describe('checkBranchName', () => {
 describe('resolveDataHome', () => {
   it.each([
     [{ GEMLEAK_HOME: '/data/gemleak', XDG_DATA_HOME: '/xdg' }, '/data/gemleak'],
-    [{ GEMLEAK_HOME: 'cache/gemleak' }, '/work/app/cache/gemleak'],
+    [{ GEMLEAK_HOME: 'cache/gemleak' }, '/srv/app/cache/gemleak'],
     [{ XDG_DATA_HOME: '/xdg' }, '/xdg/gemleak'],
     [{ XDG_DATA_HOME: 'relative/xdg' }, '/home/me/.local/share/gemleak'],
     [{ GEMLEAK_HOME: '', XDG_DATA_HOME: '' }, '/home/me/.local/share/gemleak'],
     [{}, '/home/me/.local/share/gemleak'],
   ])('%j → %s', (env, expected) => {
-    expect(resolveDataHome(env, '/home/me', '/work/app')).toBe(expected);
+    expect(resolveDataHome(env, '/home/me', '/srv/app')).toBe(expected);
   });
 });
 
