@@ -36,3 +36,28 @@ describe.skipIf(!hasShared)(`check against the public database finds exactly wha
     expect(got).toEqual([...findings].sort());
   });
 });
+
+describe.skipIf(!hasShared)(`the bundled database on real lockfiles ${hasShared ? '' : SKIP_NO_SHARED}`, () => {
+  const files = hasShared ? expectations().map((c) => c.file) : [];
+  const findingsOf = (args: string[]) => {
+    const run = runCli(['check', ...args, '--format', 'json']);
+    return (JSON.parse(run.stdout) as { findings: { gem: string; version: string; advisory: { id: string } }[] }).findings.map(
+      (f) => `${f.gem} ${f.version} (${f.advisory.id})`,
+    );
+  };
+
+  it('finds everything the public database finds, and leaks it misses in older apps', () => {
+    let bundledTotal = 0;
+    let publicTotal = 0;
+    for (const file of files) {
+      const lockfile = path.join(sharedRoot, 'lockfiles', file);
+      const bundled = findingsOf([lockfile]);
+      const publicOnly = findingsOf([lockfile, '--database', publicDatabase]);
+      expect(bundled, file).toEqual(expect.arrayContaining(publicOnly));
+      bundledTotal += bundled.length;
+      publicTotal += publicOnly.length;
+    }
+    expect(publicTotal).toBe(20);
+    expect(bundledTotal).toBeGreaterThan(publicTotal * 3);
+  });
+});
