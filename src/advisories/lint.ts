@@ -3,7 +3,8 @@ import path from 'node:path';
 import { GemleakError, isGemleakError } from '../errors.js';
 import { loadAdvisoryDatabase } from './load.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
-import type { AdvisoryProblem } from './types.js';
+import { rangeProblems } from './ranges.js';
+import type { Advisory, AdvisoryProblem } from './types.js';
 
 /** Larger files are reported by the loader as not advisories; lint does not read them either. */
 const MAX_LINT_BYTES = 256 * 1024;
@@ -36,6 +37,7 @@ export async function lintAdvisoryDatabase(root: string): Promise<LintResult> {
     const walked = await walkGems(absolute);
     problems.push(...walked.problems);
     problems.push(...(await unknownKeys(absolute, walked.advisoryFiles)));
+    problems.push(...(await badRanges(absolute, database.advisories)));
   } catch (error) {
     if (!isGemleakError(error) || error.code !== 'DB_INVALID') throw error;
     problems.push({ file: 'gems', message: error.message });
@@ -57,6 +59,22 @@ export async function lintAdvisoryDatabase(root: string): Promise<LintResult> {
  * Keys the schema does not know: `check` ignores them, so a typo (`patched_version`) silently drops
  * data. Looked for in broken advisories too, where a typo is often the very cause.
  */
+/** Ranges that can never match, or that call one version both leaky and patched (or unaffected). */
+async function badRanges(root: string, advisories: Advisory[]): Promise<AdvisoryProblem[]> {
+  const found = await Promise.all(
+    advisories.map(async (advisory) => {
+      const problems = rangeProblems(advisory);
+      if (problems.length === 0) return [];
+      const lines = (await readFile(path.join(root, advisory.file), 'utf8')).split('\n');
+      return problems.map(({ key, message }) => {
+        const index = lines.findIndex((line) => line.startsWith(`${key}:`));
+        return { file: advisory.file, ...(index < 0 ? {} : { line: index + 1 }), message };
+      });
+    }),
+  );
+  return found.flat();
+}
+
 async function unknownKeys(root: string, files: string[]): Promise<AdvisoryProblem[]> {
   const { unknownAdvisoryKeys } = await import('./schema.js');
   const found = await Promise.all(

@@ -90,6 +90,17 @@ describe('gemleak db lint', () => {
     expect(run.status).toBe(0);
   });
 
+  it('reports ranges that can never match or call a version both leaky and patched', () => {
+    writeTree(root, {
+      'gems/redis/1.yml': advisoryFile('redis', { leaky: ['< 2.0'], patched: ['>= 1.9'] }),
+      'gems/redis/2.yml': advisoryFile('redis', { leaky: ['> 2.0, < 1.0'], patched: ['>= 2.1'] }),
+    });
+    const run = runCli(['db', 'lint', '.'], { cwd: root });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('gems/redis/1.yml:11: 1.9 is both leaky and patched');
+    expect(run.stdout).toContain('gems/redis/2.yml:9: no version is affected');
+  });
+
   it('lists every problem as file:line, and exits 1', () => {
     writeTree(root, {
       'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.3.0'] }).replace('title:', 'titel: typo\ntitle:'),
