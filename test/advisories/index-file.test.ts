@@ -3,10 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAdvisoryDatabase } from '../../src/advisories/load.js';
 import { readAdvisoryIndex, serializeAdvisoryIndex } from '../../src/advisories/index-file.js';
-import { bundledDatabase, repoRoot } from '../helpers/paths.js';
+import { BUNDLED_INDEX_FILE } from '../../src/advisories/bundled.js';
+import { bundledDatabase } from '../helpers/paths.js';
 import { tempDir, writeSmallDatabase } from '../helpers/fixtures.js';
 
-const builtIndex = path.join(repoRoot, 'dist', 'advisories', 'bundled-index.json');
+const builtIndex = BUNDLED_INDEX_FILE;
 
 describe('the prebuilt advisory index', () => {
   it('holds exactly what the YAML loader reads from the bundled database', async () => {
