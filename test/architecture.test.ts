@@ -15,7 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   hook: [],
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
-  report: ['audit', 'advisories', 'lockfile', 'heap'],
+  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions'],
   config: ['report', 'audit', 'advisories'],
   cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config'],
 };

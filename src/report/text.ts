@@ -2,6 +2,8 @@ import type { CheckResult, Finding } from '../audit/types.js';
 import type { DatabaseSummary } from '../advisories/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
+import { isAffected } from '../audit/match.js';
+import { compareGemVersions } from '../versions/index.js';
 import { heapDiffFollowUp } from './follow-up.js';
 
 export interface TextOptions {
@@ -21,6 +23,8 @@ export function renderText(result: CheckResult, options: TextOptions): string {
   if (active.length === 0 && options.quiet) return '';
   const blocks: string[] = [];
   for (const finding of active) blocks.push(renderFinding(finding, style, options.verbose));
+  const together = renderCombinedFixes(active, style);
+  if (together) blocks.push(together);
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));
   if (suppressed.length > 0) blocks.push(renderSuppressed(suppressed, style));
   blocks.push(renderSummary(result, active.length, style));
@@ -54,6 +58,31 @@ function renderFix(finding: Finding, style: Style): string[] {
   const patched = fix.patchedVersions.join('; ');
   const target = fix.minimumSafeVersion === null ? `a patched version (${patched})` : `${style.green(fix.minimumSafeVersion)} or later (patched: ${patched})`;
   return [`  Fix:      upgrade to ${target}`, `            ${fix.command}`];
+}
+
+/**
+ * A gem version hit by several advisories: one upgrade that clears them all, when the largest of
+ * their smallest safe versions is indeed outside every one of them (it usually is, but an advisory
+ * on a later release line could still cover it).
+ */
+function renderCombinedFixes(findings: Finding[], style: Style): string | null {
+  const byGem = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = `${finding.lockfile}\0${finding.gem}\0${finding.version}`;
+    byGem.set(key, [...(byGem.get(key) ?? []), finding]);
+  }
+  const lines: string[] = [];
+  for (const group of byGem.values()) {
+    if (group.length < 2) continue;
+    const targets = group.map((finding) => finding.fix.minimumSafeVersion);
+    if (targets.some((target) => target === null)) continue;
+    const target = (targets as string[]).reduce((a, b) => (compareGemVersions(a, b) >= 0 ? a : b));
+    const platform = group[0]!.platforms[0] === 'ruby' ? null : (group[0]!.platforms[0] ?? null);
+    if (group.some((finding) => isAffected(finding.advisory, target, platform))) continue;
+    const { gem, version } = group[0]!;
+    lines.push(`  ${gem} ${version}: ${style.green(target)} fixes all ${group.length} known leaks: ${group[0]!.fix.command}`);
+  }
+  return lines.length === 0 ? null : [style.bold('One upgrade for several leaks:'), ...lines].join('\n');
 }
 
 function renderSuppressed(findings: Finding[], style: Style): string {

@@ -2,7 +2,7 @@ import { rmSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { lockfileWith, tempDir, writeSmallDatabase, writeTree } from '../helpers/fixtures.js';
+import { advisoryFile, lockfileWith, tempDir, writeSmallDatabase, writeTree } from '../helpers/fixtures.js';
 
 let root: string;
 let db: string;
@@ -84,6 +84,21 @@ describe('gemleak check: exit codes and text', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Ignored (2):');
     expect(run.stderr).toContain('--ignore nope-9 matched no finding');
+  });
+});
+
+describe('gemleak check: several advisories on one gem version', () => {
+  it('names the one upgrade that clears them all', () => {
+    const twoLeaks = tempDir();
+    try {
+      writeSmallDatabase(twoLeaks);
+      writeTree(twoLeaks, { 'gems/redis/700.yml': advisoryFile('redis', { leaky: ['< 3.4'], patched: ['>= 3.4'] }) });
+      const run = runCli(['check', 'leaky'], { cwd: root, env: { GEMLEAK_DB: twoLeaks } });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('One upgrade for several leaks:\n  redis 3.3.0: 3.4 fixes all 2 known leaks: bundle update redis --conservative');
+    } finally {
+      rmSync(twoLeaks, { recursive: true, force: true });
+    }
   });
 });
 
