@@ -17,9 +17,7 @@ export interface AuditOptions {
 export function auditLockfile(lockfile: Lockfile, advisories: readonly Advisory[], options: AuditOptions = {}): LockfileAudit {
   const byGem = groupByGem(advisories);
   const findings = new Map<string, Finding>();
-  const checked = new Set<string>();
   for (const spec of lockfile.specs) {
-    checked.add(`${spec.name} ${spec.version}`);
     const candidates = byGem.get(spec.name);
     if (!candidates) continue;
     const version = GemVersion.parse(spec.version);
@@ -28,12 +26,39 @@ export function auditLockfile(lockfile: Lockfile, advisories: readonly Advisory[
       addFinding(findings, lockfile.file, spec, advisory, options.ignores);
     }
   }
-  return { lockfile: lockfile.file, gemsChecked: checked.size, findings: [...findings.values()], warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })) };
+  return { lockfile: lockfile.file, gemsChecked: countGemVersions(lockfile.specs), findings: [...findings.values()], warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })) };
+}
+
+/**
+ * The number of distinct (name, version) pairs: a gem locked for several platforms counts once. Keyed
+ * by name, with a Set only for a name locked at several versions, so no key string is built per spec.
+ */
+function countGemVersions(specs: readonly LockedSpec[]): number {
+  const seen = new Map<string, string | Set<string>>();
+  let count = 0;
+  for (const { name, version } of specs) {
+    const prior = seen.get(name);
+    if (prior === undefined) {
+      seen.set(name, version);
+      count++;
+    } else if (typeof prior === 'string') {
+      if (prior !== version) {
+        seen.set(name, new Set([prior, version]));
+        count++;
+      }
+    } else if (!prior.has(version)) {
+      prior.add(version);
+      count++;
+    }
+  }
+  return count;
 }
 
 /** The gem names a lockfile locks: the loader reads only these gems' advisory folders. */
 export function lockedGemNames(lockfile: Lockfile): Set<string> {
-  return new Set(lockfile.specs.map((spec) => spec.name));
+  const names = new Set<string>();
+  for (const spec of lockfile.specs) names.add(spec.name);
+  return names;
 }
 
 function groupByGem(advisories: readonly Advisory[]): Map<string, Advisory[]> {

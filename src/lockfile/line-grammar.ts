@@ -67,10 +67,10 @@ export function parseSpecText(text: string): SpecParts | LineProblem {
   const close = text.indexOf(')', open);
   if (close < 0) return problem(`no closing parenthesis in ${quote(text)}`, SPEC_EXAMPLE, true);
   if (close !== text.length - 1) return problem(`unexpected text ${quote(text.slice(close + 1))} after the version`, SPEC_EXAMPLE);
-  const inner = text.slice(open + 2, close);
-  const dash = inner.indexOf('-');
-  const version = dash < 0 ? inner : inner.slice(0, dash);
-  const platform = dash < 0 ? null : inner.slice(dash + 1);
+  const dash = text.indexOf('-', open + 2);
+  const hasPlatform = dash >= 0 && dash < close;
+  const version = text.slice(open + 2, hasPlatform ? dash : close);
+  const platform = hasPlatform ? text.slice(dash + 1, close) : null;
   if (!isValidVersion(version)) return problem(`${quote(version)} is not a valid RubyGems version`, SPEC_EXAMPLE);
   if (platform !== null && !isValidPlatform(platform)) return problem(`invalid platform ${quote(platform)}`, SPEC_EXAMPLE);
   return { ok: true, name, version: version.trim(), platform };

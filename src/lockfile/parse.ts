@@ -59,10 +59,9 @@ const UNKNOWN_HEADER = /^[A-Z][A-Z0-9_ ]*$/;
 const GEMFILE_LINE = /^(#|source\b|gem\b|gemspec\b|git_source\b|ruby\b|group\b|eval_gemfile\b|plugin\b)/;
 const SPACE = 0x20;
 const TAB = 0x09;
-const LESS = 0x3c;
-const EQUALS = 0x3d;
-const GREATER = 0x3e;
-const PIPE = 0x7c;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const CONFLICT_MARKERS = ['<<<<<<<', '=======', '>>>>>>>', '|||||||'];
 
 /**
  * Parses a Gemfile.lock / gems.locked text in one pass. Pure. Anything that could make a locked gem go
@@ -76,7 +75,7 @@ export function parseLockfile(text: string, file: string): Lockfile {
     body = body.slice(1);
     warnings.push(byteOrderMarkWarning());
   }
-  return new LockfileParser(body.split('\n'), file, warnings).parse();
+  return new LockfileParser(body, file, warnings).parse();
 }
 
 /** Bundler keeps a leading BOM as part of the first header, so that whole section silently vanishes for it. */
@@ -96,75 +95,110 @@ class LockfileParser {
   private sawPlatformsOrDependencies = false;
   /** Spec identity (`name (version-platform)`) → line of its first occurrence. */
   private readonly specLines = new Map<string, number>();
-  private readonly firstContentLine: number;
-  private readonly lastContentLine: number;
+  /** Line of the last non-blank line; only error and warning paths need it, so it is found on demand. */
+  private lastLine = 0;
 
   constructor(
-    private readonly lines: readonly string[],
+    private readonly text: string,
     private readonly file: string,
     warnings: LockfileWarning[],
   ) {
     this.result = { file, specs: [], platforms: [], dependencies: [], checksums: {}, rubyVersion: null, bundledWith: null, warnings };
-    this.firstContentLine = lines.findIndex((line) => line.trim() !== '') + 1;
-    this.lastContentLine = lines.findLastIndex((line) => line.trim() !== '') + 1;
   }
 
+  /**
+   * One pass over the text, line by line as `split('\n')` would cut it, without building the array:
+   * `gemleak check` parses once per process, in V8's interpreter, where every string and array counts.
+   */
   parse(): Lockfile {
     this.checkWholeText();
-    for (let index = 0; index < this.lines.length; index++) {
-      const text = (this.lines[index] ?? '').trimEnd();
-      if (text !== '') this.readLine(text, index + 1);
+    const text = this.text;
+    const length = text.length;
+    let start = 0;
+    let line = 0;
+    while (start <= length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = length;
+      line++;
+      const stop = contentEnd(text, start, end);
+      if (stop > start) this.readLine(start, stop, line);
+      start = end + 1;
     }
     this.closeSection(true);
     this.checkComplete();
     return this.result;
   }
 
+  /** Line of the first non-blank line (as `trim()` sees blanks). */
+  private get firstContentLine(): number {
+    const text = this.text;
+    const first = text.length - text.trimStart().length;
+    return first === text.length ? 0 : lineOf(text, first);
+  }
+
+  /** Line of the last non-blank line (as `trim()` sees blanks). */
+  private get lastContentLine(): number {
+    if (this.lastLine === 0) {
+      const last = this.text.trimEnd().length - 1;
+      this.lastLine = last < 0 ? 0 : lineOf(this.text, last);
+    }
+    return this.lastLine;
+  }
+
   /** Problems that make line-by-line reading pointless, reported before any line is read. */
   private checkWholeText(): void {
-    if (this.firstContentLine === 0) {
+    const text = this.text;
+    if (text.trim() === '') {
       throw this.error('LOCKFILE_EMPTY', 1, 'the lockfile is empty; expected the sections Bundler writes (GEM, PLATFORMS, DEPENDENCIES): run `bundle lock` to create it');
     }
-    const nul = this.lines.findIndex((line) => line.includes('\0'));
+    const nul = text.indexOf('\0');
     if (nul >= 0) {
-      throw this.error('LOCKFILE_NOT_A_LOCKFILE', nul + 1, 'found a NUL character, so this is binary or UTF-16 data; expected a UTF-8 text lockfile');
+      throw this.error('LOCKFILE_NOT_A_LOCKFILE', lineOf(text, nul), 'found a NUL character, so this is binary or UTF-16 data; expected a UTF-8 text lockfile');
     }
-    const conflict = this.lines.findIndex(isConflictMarker);
+    const conflict = firstConflictMarker(text);
     if (conflict >= 0) {
-      const marker = (this.lines[conflict] ?? '').trim();
+      const marker = lineAround(text, conflict).trim();
       throw this.error(
         'LOCKFILE_CONFLICT',
-        conflict + 1,
+        lineOf(text, conflict),
         `the lockfile has unresolved merge conflicts: found ${quote(marker)}, expected no conflict markers; resolve them (for example keep one side with \`git checkout --ours -- ${this.file}\`), then run \`bundle install\` or \`bundle lock\` to regenerate the lockfile`,
       );
     }
   }
 
-  private readLine(text: string, line: number): void {
-    const indent = leadingWhitespace(text);
+  /** The non-blank line `text[start, stop)`, trailing whitespace already left out. */
+  private readLine(start: number, stop: number, line: number): void {
+    const text = this.text;
+    let after = start;
+    let tab = false;
+    for (let code = text.charCodeAt(after); code === SPACE || code === TAB; code = text.charCodeAt(++after)) {
+      if (code === TAB) tab = true;
+    }
+    const indent = after - start;
     if (indent === 0) {
-      this.openSection(text, line);
+      this.openSection(text.slice(start, stop), line);
       return;
     }
     const section = this.section;
     if (section === null) {
-      throw this.error('LOCKFILE_NOT_A_LOCKFILE', line, `found the indented line ${quote(text)} before any section header; expected a lockfile that starts with a header such as GEM or GIT`);
+      throw this.error('LOCKFILE_NOT_A_LOCKFILE', line, `found the indented line ${quote(text.slice(start, stop))} before any section header; expected a lockfile that starts with a header such as GEM or GIT`);
     }
     if (section.kind === 'unknown') return;
     section.entries++;
-    if (text.slice(0, indent).includes('\t')) {
-      throw this.error('LOCKFILE_BAD_INDENT', line, `found a tab in the indentation of ${quote(text)} in the ${section.header} section; expected spaces only, as Bundler writes them`);
+    if (tab) {
+      throw this.error('LOCKFILE_BAD_INDENT', line, `found a tab in the indentation of ${quote(text.slice(start, stop))} in the ${section.header} section; expected spaces only, as Bundler writes them`);
     }
+    const body = text.slice(after, stop);
     switch (section.kind) {
       case 'source':
-        this.readSourceLine(section, text, indent, line);
+        this.readSourceLine(section, body, indent, line);
         return;
       case 'rubyVersion':
       case 'bundledWith':
-        this.readValueLine(section, text, indent, line);
+        this.readValueLine(section, body, indent, line);
         return;
       default:
-        this.readListLine(section, text, indent, line);
+        this.readListLine(section, body, indent, line);
     }
   }
 
@@ -226,8 +260,7 @@ class LockfileParser {
     }
   }
 
-  private readSourceLine(section: SourceSection, text: string, indent: number, line: number): void {
-    const body = text.slice(indent);
+  private readSourceLine(section: SourceSection, body: string, indent: number, line: number): void {
     if (indent === 2) this.readSourceOption(section, body, line);
     else if (indent === 4) this.readSpec(section, body, line);
     else if (indent === 6) this.readSpecDependency(section, body, line);
@@ -280,8 +313,7 @@ class LockfileParser {
     spec.dependencies.push({ name: parts.name, requirement: parts.requirement });
   }
 
-  private readListLine(section: ListSection, text: string, indent: number, line: number): void {
-    const body = text.slice(indent);
+  private readListLine(section: ListSection, body: string, indent: number, line: number): void {
     if (indent !== 2) {
       throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(body)} in the ${section.header} section; expected 2`);
     }
@@ -321,8 +353,7 @@ class LockfileParser {
     this.result.checksums[key] = rest.trim();
   }
 
-  private readValueLine(section: ValueSection, text: string, indent: number, line: number): void {
-    const value = text.slice(indent);
+  private readValueLine(section: ValueSection, value: string, indent: number, line: number): void {
     // Bundler 1.x to 2.x write 3 spaces here, Bundler 4 writes 2; Bundler itself just trims.
     if (indent !== 2 && indent !== 3) {
       throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(value)} in the ${section.header} section; expected 3 (or 2, as Bundler 4 writes it)`);
@@ -350,23 +381,68 @@ class LockfileParser {
   }
 }
 
-/** Spaces and tabs at the start of a line (tabs are counted so they can be rejected, never as a depth). */
-function leadingWhitespace(text: string): number {
-  let index = 0;
-  while (text.charCodeAt(index) === SPACE || text.charCodeAt(index) === TAB) index++;
-  return index;
+/**
+ * Where the line `text[start, end)` ends once its trailing whitespace (as `trimEnd()` sees it) is left
+ * out; `start` for a blank line. ASCII is checked by code, anything else is left to `trimEnd()`.
+ */
+function contentEnd(text: string, start: number, end: number): number {
+  let stop = end;
+  while (stop > start) {
+    const code = text.charCodeAt(stop - 1);
+    if (code === SPACE || (code >= TAB && code <= CR)) stop--;
+    else if (code < 0x80) return stop;
+    else return start + text.slice(start, stop).trimEnd().length;
+  }
+  return stop;
 }
 
-/** Git's markers: a run of 7 or more `<`, `=`, `>` or `|` (the diff3 base), alone or before a space. */
-function isConflictMarker(line: string): boolean {
-  const start = leadingWhitespace(line);
-  const marker = line.charCodeAt(start);
-  if (marker !== LESS && marker !== EQUALS && marker !== GREATER && marker !== PIPE) return false;
-  let end = start;
-  while (line.charCodeAt(end) === marker) end++;
-  if (end - start < 7) return false;
-  const next = line.charCodeAt(end);
-  return Number.isNaN(next) || next === SPACE || next === TAB || next === 0x0d;
+/** 1-based line of the character at `offset`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let index = text.indexOf('\n'); index >= 0 && index < offset; index = text.indexOf('\n', index + 1)) line++;
+  return line;
+}
+
+/** The whole line (without its `\n`) that the character at `offset` is on. */
+function lineAround(text: string, offset: number): string {
+  const end = text.indexOf('\n', offset);
+  return text.slice(text.lastIndexOf('\n', offset - 1) + 1, end < 0 ? text.length : end);
+}
+
+/**
+ * Offset of the first of git's markers that starts a line, or -1: a run of 7 or more `<`, `=`, `>` or
+ * `|` (the diff3 base), after nothing but spaces and tabs, alone or before a space.
+ */
+function firstConflictMarker(text: string): number {
+  let first = -1;
+  for (const marker of CONFLICT_MARKERS) {
+    const at = findConflictMarker(text, marker, first < 0 ? text.length : first);
+    if (at >= 0) first = at;
+  }
+  return first;
+}
+
+/** The first `marker` run before `limit` that is a conflict marker line, or -1. */
+function findConflictMarker(text: string, marker: string, limit: number): number {
+  const code = marker.charCodeAt(0);
+  for (let at = text.indexOf(marker); at >= 0 && at < limit; ) {
+    let end = at + marker.length;
+    while (text.charCodeAt(end) === code) end++;
+    const next = text.charCodeAt(end);
+    if ((Number.isNaN(next) || next === SPACE || next === TAB || next === CR || next === NEWLINE) && onlyIndentBefore(text, at)) return at;
+    at = text.indexOf(marker, end);
+  }
+  return -1;
+}
+
+/** Whether nothing but spaces and tabs stands between the start of the line and `offset`. */
+function onlyIndentBefore(text: string, offset: number): boolean {
+  for (let index = offset - 1; index >= 0; index--) {
+    const code = text.charCodeAt(index);
+    if (code === NEWLINE) return true;
+    if (code !== SPACE && code !== TAB) return false;
+  }
+  return true;
 }
 
 function notALockfileMessage(firstLine: string): string {
