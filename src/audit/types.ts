@@ -76,16 +76,21 @@ export interface CheckedGem {
   line: number;
 }
 
-/** An ignore rule and what became of it: reports list these so a reader sees every decision in force. */
-export interface IgnoreRecord {
+/** An ignore from the config file or from `--ignore`, before the clock and the findings are seen. */
+export interface IgnoreRule {
   /** `<gem>-<advisory id>`. */
   id: string;
   reason: string;
+  /** Last day the rule applies (`YYYY-MM-DD`), or null for no end. */
   until: string | null;
   source: 'config' | 'cli';
   /** Where the rule is written (the config file and line); null for --ignore. */
   file: string | null;
   line: number | null;
+}
+
+/** An ignore rule and what became of it: reports list these so a reader sees every decision in force. */
+export interface IgnoreRecord extends IgnoreRule {
   /**
    * `applied`: it suppressed its findings. `expired`: its `until` date has passed, so it no longer
    * applies and its findings count again. `unused`: it matched no finding in any lockfile checked.

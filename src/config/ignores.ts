@@ -1,17 +1,8 @@
 import { ignoreKey } from '../advisories/types.js';
-import type { Finding, IgnoreRecord, RunWarning, Suppression } from '../audit/types.js';
+import type { Finding, IgnoreRecord, IgnoreRule, RunWarning, Suppression } from '../audit/types.js';
 import type { GemleakConfig } from './types.js';
 
-/** An ignore from the config file or from `--ignore`, before the clock and the findings are seen. */
-export interface IgnoreRule {
-  id: string;
-  reason: string;
-  /** Last day the rule applies (`YYYY-MM-DD`), or null for no end. */
-  until: string | null;
-  source: 'config' | 'cli';
-  file: string | null;
-  line: number | null;
-}
+export type { IgnoreRule } from '../audit/types.js';
 
 export const CLI_IGNORE_REASON = 'ignored with --ignore';
 

@@ -9,6 +9,7 @@ import { type IgnoreRule, activeSuppressions, ignoreRules, localDate, reviewIgno
 import { type CheckFormat, type ReportContext, renderReport } from '../../report/index.js';
 import { GemleakError, isGemleakError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import type { CheckOptions } from './run.js';
 import { warn } from '../io.js';
 
 /**
@@ -16,19 +17,8 @@ import { warn } from '../io.js';
  * the CI formats and the GitHub Actions extras. run.ts calls each piece with one line.
  */
 
-export interface TeamOptions {
-  paths: string[];
-  /** `--format`: undefined when not given, so the config's `format` and GitHub detection can apply. */
-  format?: CheckFormat | undefined;
-  output?: string | undefined;
-  ignore: string[];
-  /** `--config FILE`, or false for `--no-config`. */
-  config?: string | false | undefined;
-  recursive?: boolean | undefined;
-  maxAge?: number | undefined;
-  verbose: boolean;
-  quiet: boolean;
-}
+/** The options of `gemleak check` that this side reads (documented on CheckOptions). */
+export type TeamOptions = Pick<CheckOptions, 'paths' | 'format' | 'output' | 'ignore' | 'config' | 'recursive' | 'maxAge' | 'verbose' | 'quiet'>;
 
 export interface CheckSetup {
   config: GemleakConfig | null;
