@@ -1,5 +1,5 @@
 import { ignoreKey } from '../advisories/types.js';
-import type { CheckResult, Finding } from '../audit/types.js';
+import type { CheckResult, Finding, RunWarning } from '../audit/types.js';
 
 /** Sentences about a finding shared by the CI formats (SARIF, GitHub annotations, Markdown, JUnit). */
 
@@ -64,7 +64,8 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `1 finding`, `2 findings`. */
-export function count(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : nouns}`;
+/** A run warning as one line: `file:line: message` (file and line when known). */
+export function describeWarning(warning: RunWarning): string {
+  if (warning.file === undefined) return warning.message;
+  return warning.line === undefined ? `${warning.file}: ${warning.message}` : `${warning.file}:${warning.line}: ${warning.message}`;
 }

@@ -1,5 +1,6 @@
 import type { CheckResult, RunWarning } from '../audit/types.js';
-import { count, findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
+import { findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
+import { plural } from './style.js';
 import type { ReportContext } from './index.js';
 import { activeFindings } from './text.js';
 
@@ -44,7 +45,7 @@ export function renderGithub(result: CheckResult, context: ReportContext): strin
       command({
         level: 'notice',
         properties: [['title', 'gemleak: more results than GitHub shows']],
-        message: `${count(dropped, 'more annotation was', 'more annotations were')} not shown: GitHub keeps ${ANNOTATIONS_PER_LEVEL} per level and step. The full report is in the log and in the job summary.`,
+        message: `${plural(dropped, 'more annotation was', 'more annotations were')} not shown: GitHub keeps ${ANNOTATIONS_PER_LEVEL} per level and step. The full report is in the log and in the job summary.`,
       }),
     );
   }

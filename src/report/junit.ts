@@ -1,6 +1,6 @@
 import { ignoreKey } from '../advisories/types.js';
 import type { CheckResult, CheckedGem, Finding, LockfileAudit } from '../audit/types.js';
-import { compareText, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, suppressionText } from './describe.js';
+import { compareText, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, suppressionText } from './describe.js';
 import type { ReportContext } from './index.js';
 import { describeDatabase } from './text.js';
 
@@ -77,7 +77,7 @@ function suite(audit: LockfileAudit, result: CheckResult, timestamp: string, con
     ...properties,
     '    </properties>',
     ...cases,
-    ...(warnings.length === 0 ? [] : [`    <system-err>${xml(warnings.map((warning) => `${warning.file}:${warning.line ?? ''}: ${warning.message}`).join('\n'))}</system-err>`]),
+    ...(warnings.length === 0 ? [] : [`    <system-err>${xml(warnings.map(describeWarning).join('\n'))}</system-err>`]),
     '  </testsuite>',
   ].join('\n');
   return { xml: xmlText, tests: seen.size, failures, skipped };

@@ -1,6 +1,7 @@
 import { ignoreKey } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
-import { allFindings, count, oneLine, sortFindings, suppressionText } from './describe.js';
+import { allFindings, oneLine, sortFindings, suppressionText } from './describe.js';
+import { plural } from './style.js';
 import type { ReportContext } from './index.js';
 import { activeFindings, describeDatabase } from './text.js';
 
@@ -14,12 +15,12 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
   const active = sortFindings(activeFindings(result));
   const ignored = sortFindings(findings.filter((finding) => finding.suppressed));
   const gems = result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0);
-  const where = result.audits.length === 1 ? code(context.repoPath(result.audits[0]?.lockfile ?? '')) : count(result.audits.length, 'lockfile');
+  const where = result.audits.length === 1 ? code(context.repoPath(result.audits[0]?.lockfile ?? '')) : plural(result.audits.length, 'lockfile');
   const blocks: string[] = [];
   blocks.push(
     active.length === 0
       ? `### :white_check_mark: gemleak: no known memory leaks in ${where}`
-      : `### :x: gemleak: ${count(active.length, 'leaky gem version')} in ${where}`,
+      : `### :x: gemleak: ${plural(active.length, 'leaky gem version')} in ${where}`,
   );
   if (active.length > 0) {
     blocks.push(
@@ -66,7 +67,7 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
     );
   }
   const footer = [
-    `${count(gems, 'gem')} checked in ${count(result.audits.length, 'lockfile')} against ${count(result.advisoryCount, 'advisory', 'advisories')}`,
+    `${plural(gems, 'gem')} checked in ${plural(result.audits.length, 'lockfile')} against ${plural(result.advisoryCount, 'advisory', 'advisories')}`,
     ...result.databases.map((database) => cell(describeDatabase(database))),
     `gemleak ${cell(result.gemleakVersion)}`,
   ];

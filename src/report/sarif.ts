@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Advisory, ignoreKey } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
-import { allFindings, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText } from './describe.js';
+import { allFindings, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText } from './describe.js';
 import type { ReportContext } from './index.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -43,7 +43,7 @@ export function renderSarif(result: CheckResult, context: ReportContext): string
             executionSuccessful: true,
             toolExecutionNotifications: result.warnings.map((warning) => ({
               level: 'warning',
-              message: { text: warning.file === undefined ? warning.message : `${warning.file}${warning.line === undefined ? '' : `:${warning.line}`}: ${warning.message}` },
+              message: { text: describeWarning(warning) },
             })),
           },
         ],

@@ -9,6 +9,7 @@ import { activeFindings } from '../../report/text.js';
 import { type CheckFormat, type ReportContext, renderReport } from '../../report/index.js';
 import { annotateAudit, githubExtras, lockfileTargets, prepareCheck, reportContext, reviewCheckIgnores, withConfigDatabases } from './team.js';
 import { renderCompact } from '../../report/compact.js';
+import { describeWarning } from '../../report/describe.js';
 import { GemleakError } from '../../errors.js';
 import { GEMLEAK_VERSION } from '../../version.js';
 import { useColor, warn } from '../io.js';
@@ -72,7 +73,7 @@ export async function runCheck(options: CheckOptions, context: CommandContext, s
     ...ignoreReview.warnings,
   ];
   const result: CheckResult = { gemleakVersion: GEMLEAK_VERSION, audits, databases: loaded.map(({ summary }) => summary), advisoryCount: total, warnings, config: setup.config?.file ?? null, ignores: ignoreReview.records };
-  for (const warning of warnings) warn(io, formatWarning(warning));
+  for (const warning of warnings) warn(io, describeWarning(warning));
   const report = await reportContext(result, setup.format, textOptions(result, options, context), context, setup.now);
   await emit(await render(result, setup.format, options, report), options.output, context);
   await githubExtras(result, setup, options, context, report);
@@ -115,9 +116,4 @@ async function emit(text: string, output: string | undefined, context: CommandCo
   await writeFile(target, text).catch((error: NodeJS.ErrnoException) => {
     throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
   });
-}
-
-function formatWarning(warning: RunWarning): string {
-  if (warning.file === undefined) return warning.message;
-  return warning.line === undefined ? `${warning.file}: ${warning.message}` : `${warning.file}:${warning.line}: ${warning.message}`;
 }
