@@ -16,10 +16,11 @@ const ALLOWED: Record<string, string[]> = {
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
   report: ['audit', 'advisories', 'lockfile', 'heap', 'versions'],
-  config: ['report', 'audit', 'advisories'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config'],
+  config: ['audit', 'advisories'],
+  check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check'],
 };
-const SHARED_FILES = new Set(['errors', 'version', 'package-root']);
+const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
 
 function sourceFiles(dir: string): string[] {

@@ -75,7 +75,7 @@ describe('--recursive', () => {
     const run = runCli(['check', '-r', '.', '../leaky'], { cwd: mono, env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`redis 3.2.2  ${path.join('..', 'leaky', 'Gemfile.lock')}:4`);
-    expect(run.stdout).toContain('1 leaky gem version found in 4 lockfiles');
+    expect(run.stdout).toContain('1 known leak in 1 gem version (1 of 4 lockfiles affected): 4 lockfiles');
   });
 
   it('exits 2 when a folder has no lockfile at all', () => {

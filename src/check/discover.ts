@@ -1,11 +1,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunWarning } from '../../audit/types.js';
-import { findRepositoryRoot } from '../../config/project.js';
-import { GemleakError, isGemleakError } from '../../errors.js';
-import { type GitContext, runGit, splitNul } from '../../hook/git.js';
-import { isLockfileName } from '../../hook/staged.js';
+import type { RunWarning } from '../audit/types.js';
+import { findRepositoryRoot } from '../config/project.js';
+import { GemleakError, isGemleakError } from '../errors.js';
+import { type GitContext, runGit, splitNul } from '../hook/git.js';
+import { isLockfileName } from '../hook/staged.js';
 
 /** Folders never searched: git's own data, JavaScript dependencies, gems installed by `bundle install --path`. */
 const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
