@@ -20,6 +20,8 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['redis', '612', '3.3.0', null, true],
   ['redis', '612', '3.3.0', 'java', true],
   ['redis', '612', '3.3.1', null, false],
+  ['rgeo', '253', '0.5.2', null, false],
+  ['rgeo', '253', '0.5.3', null, true],
   ['rgeo', '253', '2.2.0', null, true],
   ['rgeo', '253', '2.3.0', null, false],
   ['sidekiq-pro', '4652', '5.1.1', null, true],
