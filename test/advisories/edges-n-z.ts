@@ -26,6 +26,8 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['rgeo', '253', '2.3.0', null, false],
   ['sidekiq-pro', '4652', '5.1.1', null, true],
   ['sidekiq-pro', '4652', '5.2.0', null, false],
+  ['sidekiq', '2598', '2.12.2', null, false],
+  ['sidekiq', '2598', '2.12.3', null, true],
   ['sidekiq', '2598', '3.5.0', null, true],
   ['sidekiq', '2598', '3.5.1', null, false],
   ['therubyracer', '336', '0.12.1', null, true],
