@@ -30,6 +30,8 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['sidekiq', '2598', '2.12.3', null, true],
   ['sidekiq', '2598', '3.5.0', null, true],
   ['sidekiq', '2598', '3.5.1', null, false],
+  ['therubyracer', '336', '0.11.4', null, false],
+  ['therubyracer', '336', '0.12.0', null, true],
   ['therubyracer', '336', '0.12.1', null, true],
   ['therubyracer', '336', '0.12.2', null, false],
   ['therubyracer', '336', '0.12.3', null, false],
