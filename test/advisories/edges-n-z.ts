@@ -124,4 +124,7 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['ruby-vips', '16279c3', '2.0.0', null, true],
   ['ruby-vips', '16279c3', '2.0.12', null, true],
   ['ruby-vips', '16279c3', '2.0.13', null, false],
+  ['stripe', '477', '1.7.0', null, true],
+  ['stripe', '477', '1.56.0', null, true],
+  ['stripe', '477', '1.56.1', null, false],
 ];
