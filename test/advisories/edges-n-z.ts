@@ -109,6 +109,7 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['prometheus_exporter', 'e2d75a5', '0.4.12', null, true],
   ['prometheus_exporter', 'e2d75a5', '0.4.13', null, false],
   ['nio4r', '164', '1.2.1', null, false],
+  ['nio4r', '164', '2.0.0.pre', null, true],
   ['nio4r', '164', '2.0.0', null, true],
   ['nio4r', '164', '2.1.0', null, true],
   ['nio4r', '164', '2.1.0', 'java', false],
