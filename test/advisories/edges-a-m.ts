@@ -82,6 +82,9 @@ export const ROWS_A_M: readonly EdgeRow[] = [
   ['msgpack', '371', '1.7.3', null, true],
   ['msgpack', '371', '1.7.3', 'java', false],
   ['msgpack', '371', '1.7.4', null, false],
+  ['appsignal', '9064e2cc', '0.11.18', null, false],
+  ['appsignal', '9064e2cc', '0.12.alpha.45', null, false],
+  ['appsignal', '9064e2cc', '0.12.beta.0', null, true],
   ['appsignal', '9064e2cc', '2.9.0', null, true],
   ['appsignal', '9064e2cc', '2.9.1', null, false],
 ];
