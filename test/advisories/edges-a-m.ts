@@ -3,8 +3,11 @@ import type { EdgeRow } from './edge-row.js';
 /** Edge rows of the bundled advisories of gems a to m (see bundled-edges.test.ts for what a row is). */
 export const ROWS_A_M: readonly EdgeRow[] = [
   ['celluloid', '670', '0.16.0', null, false],
-  ['celluloid', '670', '0.16.1', null, true],
-  ['celluloid', '670', '0.17.1', null, true],
+  ['celluloid', '670', '0.16.1', null, false],
+  ['celluloid', '670', '0.17.0.pre2', null, false],
+  ['celluloid', '670', '0.17.0.pre3', null, true],
+  ['celluloid', '670', '0.17.0', null, true],
+  ['celluloid', '670', '0.17.1.2', null, true],
   ['celluloid', '670', '0.17.2', null, false],
   ['celluloid', '670', '0.17.3', null, false],
   ['ethon', '194', '0.12.0', null, false],
