@@ -45,7 +45,9 @@ export async function resolveDatabases(request: DatabaseRequest): Promise<Databa
   if (custom !== undefined) {
     const root = path.resolve(request.cwd, custom);
     await checkCustomDatabase(root, custom);
-    return { loaded: [await plainDatabase('custom', root, request.gems, strict)], notes };
+    // A folder of YAML has no index saying which files are broken: read it whole, so the count of
+    // usable advisories is the same here as in --version and db status.
+    return { loaded: [await plainDatabase('custom', root, undefined, strict)], notes };
   }
   const home = resolveDataHome(request.env, os.homedir(), request.cwd);
   const loaded: LoadedDatabase[] = [await plainDatabase('bundled', BUNDLED_DATABASE_ROOT, request.gems, strict)];
@@ -91,7 +93,7 @@ async function configDatabases(
     }
     try {
       await checkCustomDatabase(entry.path, entry.path);
-      const database = await loadAdvisoryDatabase(entry.path, { strict: request.strict, ...(request.gems === undefined ? {} : { gems: request.gems }) });
+      const database = await loadAdvisoryDatabase(entry.path, { strict: request.strict });
       extra.push({ summary: summaryOf('local', database.root, database.keys.length, entry.name), database });
     } catch (error) {
       if (!isGemleakError(error) || error.code === 'ADVISORY_INVALID') throw error;
