@@ -46,6 +46,9 @@ describe('parseAdvisory', () => {
       platform: null,
       framework: null,
       related: ['https://github.com/redis/redis-rb/pull/613'],
+      trigger: null,
+      evidence: null,
+      corrects: [],
       file: 'gems/redis/612.yml',
     });
   });
