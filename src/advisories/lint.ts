@@ -67,11 +67,12 @@ async function lintFile(entry: AdvisoryFile, options: LintOptions): Promise<Advi
   const advisory = result.partial;
   if (advisory === null) return problems;
   const rangesRead = !['leaky_versions', 'patched_versions', 'unaffected_versions'].some((key) => result.badKeys.has(key));
-  if (rangesRead) {
+  // A withdrawn advisory flags nothing by design: its ranges and evidence are history, not claims.
+  if (rangesRead && !advisory.withdrawn) {
     problems.push(...rangeProblems(advisory).map(({ key, message }) => at(message, key)));
     problems.push(...evidenceProblems(advisory, result.badKeys).map(({ key, message }) => at(message, key)));
   }
-  if (options.bundled) problems.push(...bundledRequirements(advisory).map(({ key, message }) => at(message, key)));
+  if (options.bundled && !advisory.withdrawn) problems.push(...bundledRequirements(advisory).map(({ key, message }) => at(message, key)));
   else if ((advisory.corrects ?? []).length > 0) {
     problems.push(at("'corrects' only takes effect in gemleak's bundled database: here it is ignored", 'corrects'));
   }

@@ -18,6 +18,8 @@ import {
  *   bundled database flags (syncing never makes a check see less); the result keeps every copy.
  * - Except a bundled advisory's `corrects:` entry naming a loaded source: that source's copy is left
  *   out (the bundled range wins), and the result records the correction in force.
+ * - A withdrawn copy (`withdrawn:`, not a leak after all) flags nothing; a bundled one withdraws the
+ *   source its `corrects:` names as well.
  * - Text (title, url, description, the ranges shown): a later copy takes over only when its facts
  *   (ranges, platform, condition) differ from the copy in place; one that only words it differently
  *   leaves the earlier (bundled) text. `textSource` says where the text came from.
@@ -148,6 +150,7 @@ function sourceOf(summary: DatabaseSummary): AdvisorySource {
 type Facts<T> = (advisory: T) => string;
 
 const rangeFacts = (advisory: AdvisoryBase) =>
+  (advisory.withdrawn ? 'withdrawn#' : '') +
   [advisory.leakyVersions, advisory.patchedVersions, advisory.unaffectedVersions].map((list) => list.map(normalizeRequirement).sort().join('|')).join('#');
 const gemFacts: Facts<Advisory> = (advisory) => `${rangeFacts(advisory)}#${advisory.platform ?? ''}`;
 const interpreterFacts: Facts<InterpreterAdvisory> = (advisory) => `${rangeFacts(advisory)}#${advisory.appliesWhen?.condition ?? ''}`;
@@ -192,7 +195,8 @@ function mergeCopies<T extends AdvisoryBase>(all: AdvisoryCopy<T>[], facts: Fact
     });
     return false;
   });
-  let text = copies[0] as AdvisoryCopy<T>;
+  // The bundled copy always stays among `copies` (only other sources' copies are corrected).
+  let text = (copies[0] ?? all[0]) as AdvisoryCopy<T>;
   for (const copy of copies.slice(1)) if (facts(copy.advisory) !== facts(text.advisory)) text = copy;
   return { ...text.advisory, sources: all.map((copy) => copy.source), copies, textSource: text.source, corrections };
 }

@@ -23,9 +23,10 @@ function meetsAny(requirements: readonly string[], version: GemVersion): boolean
  * The range rule, for gems and interpreters alike: a version is in range when it meets one of
  * `leaky_versions` (when the advisory lists any), none of `patched_versions` and none of
  * `unaffected_versions`. bundler-leak skips the first condition and so flags versions that were never
- * leaky (redis 3.2.1 for an advisory on `= 3.2.2`).
+ * leaky (redis 3.2.1 for an advisory on `= 3.2.2`). A withdrawn advisory has no version in range.
  */
-export function inLeakyRange(ranges: Ranges, version: GemVersion): boolean {
+export function inLeakyRange(ranges: Ranges & Pick<AdvisoryBase, 'withdrawn'>, version: GemVersion): boolean {
+  if (ranges.withdrawn) return false;
   if (ranges.leakyVersions.length > 0 && !meetsAny(ranges.leakyVersions, version)) return false;
   return !meetsAny(ranges.patchedVersions, version) && !meetsAny(ranges.unaffectedVersions, version);
 }

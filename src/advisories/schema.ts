@@ -15,7 +15,7 @@ import {
 
 const REQUIREMENT_KEYS = ['leaky_versions', 'patched_versions', 'unaffected_versions'] as const;
 /** Keys both kinds of advisory may have. */
-const COMMON_KEYS = ['url', 'title', 'date', 'description', 'related', 'related_links', 'notes', 'trigger', 'evidence', 'corrects', ...REQUIREMENT_KEYS];
+const COMMON_KEYS = ['url', 'title', 'date', 'description', 'related', 'related_links', 'notes', 'trigger', 'evidence', 'corrects', 'withdrawn', ...REQUIREMENT_KEYS];
 const GEM_KEYS = new Set([...COMMON_KEYS, 'gem', 'framework', 'platform', 'cve', 'osvdb', 'ghsa', 'cvss_v2', 'cvss_v3', 'cvss_v4', 'library']);
 const INTERPRETER_KEYS = new Set([...COMMON_KEYS, 'engine', 'applies_when', 'cve', 'ghsa']);
 const EVIDENCE_KEYS = new Set(['fix', 'fixed_in', 'changelog', 'introduced_by', 'introduced_in', 'notes']);
@@ -114,7 +114,7 @@ export function unknownAdvisoryKeys(text: string): { key: string; line: number }
   return readAdvisoryFile(text, { file: '', gemFolder: '', id: '' }).unknownKeys;
 }
 
-type Shared = Omit<AdvisoryBase, 'trigger' | 'evidence' | 'corrects' | 'related'>;
+type Shared = Omit<AdvisoryBase, 'trigger' | 'evidence' | 'corrects' | 'related' | 'withdrawn'>;
 
 function readCommon(reader: FieldReader, location: { file: string; id: string }): Shared {
   const url = reader.string('url', true);
@@ -135,12 +135,13 @@ function readCommon(reader: FieldReader, location: { file: string; id: string })
 }
 
 /** The fields read after the kind-specific ones, in file-reading order for stable messages. */
-function readTail(reader: FieldReader): Pick<AdvisoryBase, 'related' | 'trigger' | 'evidence' | 'corrects'> {
+function readTail(reader: FieldReader): Pick<AdvisoryBase, 'related' | 'trigger' | 'evidence' | 'corrects' | 'withdrawn'> {
   return {
     related: [...reader.related(), ...reader.stringList('related_links')],
     trigger: readTrigger(reader),
     evidence: readEvidence(reader),
     corrects: readCorrections(reader),
+    withdrawn: reader.string('withdrawn', false) || null,
   };
 }
 

@@ -69,6 +69,12 @@ export interface AdvisoryBase {
   evidence?: AdvisoryEvidence | null;
   /** Sources this advisory corrects; only honoured in the bundled database. */
   corrects?: AdvisoryCorrection[];
+  /**
+   * Why this advisory is withdrawn (not a process memory leak after all), or null. A withdrawn
+   * advisory never flags anything; kept as a file so its id is never reused and, in the bundled
+   * database, so that its `corrects:` can withdraw a synced source's copy too.
+   */
+  withdrawn?: string | null;
   /** Path of the file relative to the database root, with forward slashes (`gems/redis/612.yml`). */
   file: string;
 }

@@ -141,6 +141,30 @@ describe('mergeDatabases: a bundled correction narrows the source it names', () 
   });
 });
 
+describe('mergeDatabases: a withdrawn advisory', () => {
+  const withdrawnRedis = (corrects: string) =>
+    `${advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'], title: 'Withdrawn' })}withdrawn: "Redis memory, not process memory"\n${corrects}`;
+
+  it('flags nothing, and a bundled one withdraws the copy of the source it corrects', async () => {
+    const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': withdrawnRedis(correction(PUBLIC_URL)) });
+    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'] }) }, { url: PUBLIC_URL });
+    const merged = mergeDatabases([bundled, synced]);
+    const redis = redisOf(merged);
+    expect(isAffected(redis, '3.3.0', null)).toBe(false);
+    expect(redis.title).toBe('Withdrawn');
+    expect(merged.corrections.map((c) => c.corrected.label)).toEqual([PUBLIC_URL]);
+    expect(isAffected(redisOf(mergeDatabases([bundled])), '3.3.0', null)).toBe(false);
+  });
+
+  it('withdraws only its own copy when it corrects nobody', async () => {
+    const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': withdrawnRedis('') });
+    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'], title: 'Synced' }) }, { url: PUBLIC_URL });
+    const redis = redisOf(mergeDatabases([bundled, synced]));
+    expect(flaggedBy(redis, '3.3.0', null).map((s) => s.label)).toEqual([PUBLIC_URL]);
+    expect(redis.title).toBe('Synced');
+  });
+});
+
 describe('mergeDatabases: advisories are keyed by gem and id', () => {
   it('gems/sidekiq/pro-4652.yml and gems/sidekiq-pro/4652.yml stay two advisories; their shared ignore key is reported', async () => {
     const bundled = await load('bundled', 'bundled', {

@@ -131,6 +131,11 @@ describe('gemleak db lint --bundled: evidence required', () => {
     expect(run.status).toBe(1);
   });
 
+  it('asks no evidence of a withdrawn advisory, and does not require it to flag anything', () => {
+    writeTree(root, { 'gems/ox/1.yml': `${advisoryFile('ox', { leaky: ['= 1.0'], patched: ['>= 1.0'] })}withdrawn: "a security bug, not a leak"\n` });
+    expect(lint('--bundled', '.').stdout).toBe('.: 1 advisory, no problems\n');
+  });
+
   it('allows corrects: in the bundled database', () => {
     writeTree(root, { 'gems/ox/1.yml': `${withEvidence('ox')}corrects:\n  - source: https://github.com/rubymem/ruby-mem-advisory-db\n    reason: r\n    evidence: https://example.com/e\n` });
     expect(lint('--bundled', '.').stdout).toBe('.: 1 advisory, no problems\n');
