@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GemleakError } from '../errors.js';
+import { brokenFiles } from './load.js';
 import { type Advisory, type AdvisoryDatabase, type AdvisoryProblem, type InterpreterAdvisory, ignoreKeyOfFile } from './types.js';
 
 /** Bumped when the shape of Advisory or of the index changes: an index from another gemleak version is not trusted. */
@@ -52,6 +53,8 @@ export function decodeAdvisoryIndex(text: string, root: string, gems: ReadonlySe
     problems: problems.filter((problem) => wanted(/^gems\/([^/]+)\/[^/]+$/.exec(problem.file)?.[1])),
     files,
     keys: files.map(ignoreKeyOfFile),
+    // From every problem, not only those of the gems asked for: the count of usable advisories is exact.
+    broken: brokenFiles(files, problems),
   };
 }
 

@@ -51,12 +51,14 @@ export async function loadAdvisoryDatabase(root: string, options: LoadOptions = 
   }
   parsed.advisories.sort((a, b) => compareText(a.gem, b.gem) || compareText(a.id, b.id));
   parsed.interpreterAdvisories.sort((a, b) => compareText(a.engine, b.engine) || compareText(a.id, b.id));
+  const paths = files.map((entry) => entry.file);
   return {
     root: absoluteRoot,
     ...parsed,
     problems,
-    files: files.map((entry) => entry.file),
+    files: paths,
     keys: files.map((entry) => `${entry.folder}-${entry.id}`),
+    broken: brokenFiles(paths, problems),
   };
 }
 
@@ -175,6 +177,12 @@ async function parseFiles(files: AdvisoryFile[], problems: AdvisoryProblem[]): P
     }),
   );
   return { advisories, interpreterAdvisories };
+}
+
+/** The advisory files that a problem makes unusable (problems about folders are not about one advisory). */
+export function brokenFiles(files: readonly string[], problems: readonly AdvisoryProblem[]): string[] {
+  const known = new Set(files);
+  return [...new Set(problems.map((problem) => problem.file).filter((file) => known.has(file)))];
 }
 
 function skip(problems: AdvisoryProblem[], file: string, message: string, line?: number): [] {

@@ -78,7 +78,10 @@ export interface MergedDatabases {
   advisories: MergedAdvisory[];
   /** Interpreter advisories, sorted by engine and id. */
   interpreterAdvisories: MergedInterpreterAdvisory[];
-  /** Distinct advisory files across the databases, parsed or not (the "N advisories" of reports). */
+  /**
+   * Distinct advisory files across the databases that are usable in at least one of them (the "N
+   * advisories" a check ran against): a file known to be broken everywhere it is does not count.
+   */
   total: number;
   /** Every correction in force, for `db status` and reports. */
   corrections: CorrectionInForce[];
@@ -90,12 +93,16 @@ export interface MergedDatabases {
 export function mergeDatabases(loaded: readonly LoadedDatabase[]): MergedDatabases {
   const sources = loaded.map(({ summary, database }) => ({ source: sourceOf(summary), database }));
   const files = new Set(loaded.flatMap(({ database }) => database.files));
+  const usable = new Set(loaded.flatMap(({ database }) => {
+    const broken = new Set(database.broken ?? []);
+    return database.files.filter((file) => !broken.has(file));
+  }));
   const gems = mergeKind(sources.map(({ source, database }) => ({ source, advisories: database.advisories })), gemFacts);
   const interpreters = mergeKind(sources.map(({ source, database }) => ({ source, advisories: database.interpreterAdvisories })), interpreterFacts);
   return {
     advisories: gems,
     interpreterAdvisories: interpreters,
-    total: files.size,
+    total: usable.size,
     corrections: [...gems, ...interpreters].flatMap((advisory) => advisory.corrections),
     ambiguousKeys: ambiguousKeys(files),
   };

@@ -129,6 +129,12 @@ export interface AdvisoryDatabase {
    * give the same key (`gems/sidekiq/pro-4652.yml` and `gems/sidekiq-pro/4652.yml`): count `files`.
    */
   keys: string[];
+  /**
+   * The advisory files among `files` known to be unusable (they are in `problems`), whichever gems
+   * were asked for when the database comes from an index; only those parsed when read from YAML.
+   * Not counted as advisories a check was run against. Absent: none known.
+   */
+  broken?: string[];
 }
 
 /** The identifier users write in ignore lists, as bundler-leak spells it: `celluloid-670`; `ruby-20209` for an interpreter. */

@@ -177,12 +177,23 @@ describe('mergeDatabases: advisories are keyed by gem and id', () => {
     expect(merged.ambiguousKeys).toEqual([{ key: 'sidekiq-pro-4652', files: ['gems/sidekiq-pro/4652.yml', 'gems/sidekiq/pro-4652.yml'] }]);
   });
 
-  it('counts advisories across databases by file, broken or not asked for included', async () => {
+  it('counts the advisories usable in some database, by file; a broken one does not count', async () => {
     const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': bundledRedis(), 'gems/oj/1.yml': advisoryFile('oj', { leaky: ['< 1'] }) });
-    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': bundledRedis(), 'gems/ox/1.yml': 'gem: [broken' }, { url: PUBLIC_URL });
+    // Broken in the synced copy but fine in the bundled one: still counts, once.
+    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': 'gem: [broken', 'gems/ox/1.yml': 'gem: [broken' }, { url: PUBLIC_URL });
     const merged = mergeDatabases([bundled, synced]);
-    expect(merged.total).toBe(3);
+    expect(merged.total).toBe(2);
     expect(merged.advisories.map((a) => a.gem)).toEqual(['oj', 'redis']);
+    expect(synced.database.broken?.sort()).toEqual(['gems/ox/1.yml', 'gems/redis/612.yml']);
+  });
+
+  it('knows broken files of gems not asked for when read from an index', async () => {
+    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': bundledRedis(), 'gems/ox/1.yml': 'gem: [broken' });
+    const { serializeAdvisoryIndex, decodeAdvisoryIndex } = await import('../../src/advisories/index-file.js');
+    const index = decodeAdvisoryIndex(serializeAdvisoryIndex(synced.database), synced.database.root, new Set(['redis']), null);
+    expect(index?.problems).toEqual([]);
+    expect(index?.broken).toEqual(['gems/ox/1.yml']);
+    expect(mergeDatabases([{ summary: synced.summary, database: index! }]).total).toBe(1);
   });
 });
 
