@@ -138,16 +138,18 @@ export async function readAdvisoryText(absolute: string): Promise<{ text: string
     const info = await handle.stat();
     if (!info.isFile()) return { problem: 'not a regular file' };
     if (info.size > MAX_ADVISORY_BYTES) return { problem: `larger than ${MAX_ADVISORY_BYTES / 1024} KiB, not an advisory` };
-    const buffer = Buffer.alloc(MAX_ADVISORY_BYTES + 1);
+    // Read to the end, in chunks sized by the file, and stop past the cap: the file may grow meanwhile.
+    const chunks: Buffer[] = [];
     let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.max(4096, Math.min(info.size, MAX_ADVISORY_BYTES) + 1));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
+      if (length > MAX_ADVISORY_BYTES) return { problem: `larger than ${MAX_ADVISORY_BYTES / 1024} KiB, not an advisory` };
     }
-    // The file may have grown since stat.
-    if (length > MAX_ADVISORY_BYTES) return { problem: `larger than ${MAX_ADVISORY_BYTES / 1024} KiB, not an advisory` };
-    return { text: buffer.toString('utf8', 0, length) };
+    return { text: Buffer.concat(chunks, length).toString('utf8') };
   } catch (error) {
     return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   } finally {

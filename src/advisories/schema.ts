@@ -268,6 +268,9 @@ function pairsByKey(items: readonly Pair[], report: Report): Map<string, Pair> |
  * on and every problem of the file is found. `prefix` names nested fields (`evidence.`).
  */
 class FieldReader {
+  /** Where this (nested) mapping starts: the line a missing nested field is reported at. */
+  private start: number | undefined;
+
   constructor(
     private readonly fields: Map<string, Pair>,
     private readonly report: Report,
@@ -406,9 +409,6 @@ class FieldReader {
     reader.collectUnknown(known);
     return reader;
   }
-
-  /** Where this (nested) mapping starts: the line a missing nested field is reported at. */
-  private start: number | undefined;
 
   private fieldsOffset(): number | undefined {
     return this.start;
