@@ -72,7 +72,7 @@ async function lintFile(entry: AdvisoryFile, options: LintOptions): Promise<Advi
     problems.push(...rangeProblems(advisory).map(({ key, message }) => at(message, key)));
     problems.push(...evidenceProblems(advisory, result.badKeys).map(({ key, message }) => at(message, key)));
   }
-  if (options.bundled && !advisory.withdrawn) problems.push(...bundledRequirements(advisory).map(({ key, message }) => at(message, key)));
+  if (options.bundled && !advisory.withdrawn) problems.push(...bundledRequirements(advisory, result.badKeys).map(({ key, message }) => at(message, key)));
   else if ((advisory.corrects ?? []).length > 0) {
     problems.push(at("'corrects' only takes effect in gemleak's bundled database: here it is ignored", 'corrects'));
   }
@@ -107,10 +107,11 @@ function evidenceProblems(advisory: AdvisoryBase, badKeys: ReadonlySet<string>):
 }
 
 /** What the bundled database must say about every advisory (advisories/README.md, "Schema"). */
-function bundledRequirements(advisory: AdvisoryBase): KeyedProblem[] {
+function bundledRequirements(advisory: AdvisoryBase, badKeys: ReadonlySet<string>): KeyedProblem[] {
   const required = "required in gemleak's bundled database";
   const problems: KeyedProblem[] = [];
-  if (advisory.trigger == null) problems.push({ key: 'trigger', message: `missing 'trigger' (traffic, feature or rare): ${required}` });
+  // A trigger that is there but wrong is reported as such already.
+  if (advisory.trigger == null && !badKeys.has('trigger')) problems.push({ key: 'trigger', message: `missing 'trigger' (traffic, feature or rare): ${required}` });
   const evidence = advisory.evidence;
   const missing = (field: string, why: string) => problems.push({ key: 'evidence', message: `missing 'evidence.${field}': ${required} ${why}` });
   if (advisory.patchedVersions.length > 0) {
