@@ -1,7 +1,8 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { advisoryFile, lockfileWith, writeTree } from '../helpers/fixtures.js';
+import { advisoryFile, lockfileWith, tempDir, writeTree } from '../helpers/fixtures.js';
 import { type TestRemote, makeRemote } from '../update/remote.js';
 
 /**
@@ -27,5 +28,25 @@ describe('check after syncing a database that tries to narrow a bundled advisory
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { findings: { gem: string; version: string; advisory: { id: string } }[] };
     expect(report.findings.map((finding) => `${finding.gem} ${finding.version} ${finding.advisory.id}`)).toEqual(['redis 3.3.0 612']);
+  });
+});
+
+describe('advisories are keyed by gem and id, not by their ignore key', () => {
+  it('gems/sidekiq/pro-4652.yml and gems/sidekiq-pro/4652.yml both report their leak', () => {
+    const root = tempDir('gemleak-keyed-');
+    try {
+      writeTree(root, {
+        'db/gems/sidekiq/pro-4652.yml': advisoryFile('sidekiq', { leaky: ['< 7'], title: 'Sidekiq leak' }),
+        'db/gems/sidekiq-pro/4652.yml': advisoryFile('sidekiq-pro', { leaky: ['< 5'], title: 'Sidekiq Pro leak' }),
+        'app/Gemfile.lock': lockfileWith(['sidekiq (6.0.0)', 'sidekiq-pro (4.0.0)']),
+      });
+      const run = runCli(['check', 'app', '--database', 'db', '--format', 'json'], { cwd: root });
+      expect(run.status).toBe(1);
+      const report = JSON.parse(run.stdout) as { findings: { gem: string; advisory: { title: string } }[]; database: { advisories: number } };
+      expect(report.findings.map((finding) => `${finding.gem}: ${finding.advisory.title}`).sort()).toEqual(['sidekiq-pro: Sidekiq Pro leak', 'sidekiq: Sidekiq leak']);
+      expect(report.database.advisories).toBe(2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
