@@ -19,7 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   config: ['report', 'audit', 'advisories'],
   cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config'],
 };
-const SHARED_FILES = new Set(['errors', 'version', 'package-root']);
+const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'terminal']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
 
 function sourceFiles(dir: string): string[] {

@@ -1,6 +1,7 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GemleakError } from '../errors.js';
+import { terminalLine } from '../terminal.js';
 
 /**
  * The CLI's window on the process: streams, environment and working directory. Commands take this
@@ -106,7 +107,7 @@ export function useColor(io: CliIo, stream: 'stdout' | 'stderr'): boolean {
   return stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
 }
 
-/** Writes a one-line warning to stderr. */
+/** Writes a one-line warning to stderr, its control characters escaped (it may quote a file). */
 export function warn(io: CliIo, message: string): void {
-  io.stderr.write(`gemleak: warning: ${message}\n`);
+  io.stderr.write(`gemleak: warning: ${terminalLine(message)}\n`);
 }

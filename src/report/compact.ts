@@ -2,6 +2,7 @@ import type { CheckResult, Finding } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
 import { activeFindings } from './text.js';
+import { forTerminal, shellWord } from './escape.js';
 
 export interface CompactOptions {
   color: boolean;
@@ -15,9 +16,12 @@ export interface CompactOptions {
  * to bypass the hook once. One line when clean. Never the heap-diff follow-up: a commit is not the
  * moment for it.
  */
-export function renderCompact(result: CheckResult, options: CompactOptions): string {
+export function renderCompact(unsafe: CheckResult, options: CompactOptions): string {
+  const result = forTerminal(unsafe);
   const style = createStyle(options.color);
   const active = activeFindings(result);
+  // The fix command is quoted for the shell from the path as it is (quoting escapes it for the terminal too).
+  const rawLockfiles = activeFindings(unsafe).map((finding) => finding.lockfile);
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));
   const gems = result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0);
   const where = result.audits.length === 1 ? `the staged ${result.audits[0]?.lockfile ?? 'lockfile'}` : `${plural(result.audits.length, 'staged lockfile')}`;
@@ -29,7 +33,7 @@ export function renderCompact(result: CheckResult, options: CompactOptions): str
   const lines = [
     style.red(style.bold(`gemleak: ${where} ${result.audits.length === 1 ? 'locks' : 'lock'} ${plural(active.length, 'gem version')} with a known memory leak:`)),
     '',
-    ...active.flatMap((finding) => renderFinding(finding, style)),
+    ...active.flatMap((finding, index) => renderFinding(finding, rawLockfiles[index] ?? finding.lockfile, style)),
     '',
     ...howToProceed(active, style),
   ];
@@ -37,19 +41,19 @@ export function renderCompact(result: CheckResult, options: CompactOptions): str
   return `${lines.join('\n')}\n`;
 }
 
-function renderFinding(finding: Finding, style: Style): string[] {
+function renderFinding(finding: Finding, rawLockfile: string, style: Style): string[] {
   const platforms = finding.platforms.length === 1 && finding.platforms[0] === 'ruby' ? '' : ` [${finding.platforms.join(', ')}]`;
   return [
     `  ${style.bold(style.red(`${finding.gem} ${finding.version}`))}${platforms}  ${style.dim(`${finding.lockfile}:${finding.line}`)}  ${ignoreKey(finding.advisory)}: ${finding.advisory.title.trim()}`,
-    `    ${renderFix(finding, style)}`,
+    `    ${renderFix(finding, rawLockfile, style)}`,
   ];
 }
 
-function renderFix(finding: Finding, style: Style): string {
+function renderFix(finding: Finding, rawLockfile: string, style: Style): string {
   const { fix } = finding;
   if (fix.patchedVersions.length === 0) return `fix: ${style.yellow('no fixed version is known')}; consider replacing the gem (${finding.advisory.url})`;
   const target = fix.minimumSafeVersion === null ? `a patched version (${fix.patchedVersions.join('; ')})` : `${style.green(fix.minimumSafeVersion)} or later`;
-  return `fix: upgrade to ${target}: ${runnableFrom(finding.lockfile, fix.command)}`;
+  return `fix: upgrade to ${target}: ${runnableFrom(rawLockfile, fix.command)}`;
 }
 
 /**
@@ -63,12 +67,10 @@ export function runnableFrom(lockfile: string, command: string): string {
   const folder = slash < 0 ? '' : normal.slice(0, slash);
   const name = normal.slice(slash + 1);
   const gemfile = /^Gemfile.+\.lock$/.test(name) && name !== 'Gemfile.lock' ? name.slice(0, -'.lock'.length) : null;
-  const withGemfile = gemfile === null ? command : `BUNDLE_GEMFILE=${quote(gemfile)} ${command}`;
-  return folder === '' ? withGemfile : `cd ${quote(folder)} && ${withGemfile}`;
-}
-
-function quote(word: string): string {
-  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  const withGemfile = gemfile === null ? command : `BUNDLE_GEMFILE=${shellWord(gemfile)} ${command}`;
+  if (folder === '') return withGemfile;
+  // `cd -rf` is an option to cd however it is quoted: `--` ends the options.
+  return `cd ${folder.startsWith('-') ? '-- ' : ''}${shellWord(folder)} && ${withGemfile}`;
 }
 
 function howToProceed(active: Finding[], style: Style): string[] {

@@ -5,6 +5,7 @@ import { type Style, createStyle, plural } from './style.js';
 import { isAffected } from '../audit/match.js';
 import { compareGemVersions } from '../versions/index.js';
 import { heapDiffFollowUp } from './follow-up.js';
+import { forTerminal, terminalLine } from './escape.js';
 
 export interface TextOptions {
   color: boolean;
@@ -17,7 +18,9 @@ export interface TextOptions {
 }
 
 /** The human report of a check: each finding with its fix, then a summary; the way forward when clean. */
-export function renderText(result: CheckResult, options: TextOptions): string {
+export function renderText(unsafe: CheckResult, options: TextOptions): string {
+  // Titles, URLs, paths and reasons may hold terminal escapes or newlines: escaped once, here.
+  const result = forTerminal(unsafe);
   const style = createStyle(options.color);
   const active = activeFindings(result);
   if (active.length === 0 && options.quiet) return '';
@@ -28,7 +31,7 @@ export function renderText(result: CheckResult, options: TextOptions): string {
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));
   if (suppressed.length > 0) blocks.push(renderSuppressed(suppressed, style));
   blocks.push(renderSummary(result, active.length, style));
-  if (active.length === 0 && !options.quiet) blocks.push(heapDiffFollowUp(options.appName, style));
+  if (active.length === 0 && !options.quiet) blocks.push(heapDiffFollowUp(terminalLine(options.appName), style));
   return `${blocks.join('\n\n')}\n`;
 }
 
