@@ -84,9 +84,12 @@ async function readLockfiles(paths: string[], cwd: string): Promise<Lockfile[]> 
   const targets = paths.length === 0 ? ['.'] : paths;
   return Promise.all(
     targets.map(async (target) => {
-      const resolved = await resolveLockfilePath(path.resolve(cwd, target));
-      // Messages and reports name the lockfile as the user would type it, relative to where they are.
-      return readLockfile(resolved, path.relative(cwd, resolved) || path.basename(resolved));
+      const resolved = await resolveLockfilePath(path.resolve(cwd, target), target);
+      // Messages and reports name the lockfile as the user would type it, relative to where they
+      // are; absolute when the two share nothing but the root (`/dev/stdin`, not `../../../dev/stdin`).
+      const relative = path.relative(cwd, resolved);
+      const topOf = (file: string) => file.split(path.sep)[1];
+      return readLockfile(resolved, topOf(resolved) !== topOf(cwd) && path.isAbsolute(resolved) ? resolved : relative || path.basename(resolved));
     }),
   );
 }
