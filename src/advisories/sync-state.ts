@@ -92,7 +92,8 @@ export async function writeSyncState(home: string, state: SyncState): Promise<vo
   const { stateFile } = dataHomePaths(home);
   const temp = `${stateFile}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+    // 0600: the source URL in it may carry a token (git's credentials are the user's alone too).
+    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     await rename(temp, stateFile);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { GemleakError, isGemleakError } from '../errors.js';
@@ -7,7 +7,7 @@ import { dataHomePaths } from './data-home.js';
 import { loadAdvisoryDatabase } from './load.js';
 import { type LockOwner, type LockTimings, acquireLock } from './lock.js';
 import { MANIFEST_FILE, readManifest, requireSupportedVersion } from './manifest.js';
-import { redactUrl } from './source-url.js';
+import { redactUrl, redactUrlsIn } from './source-url.js';
 import { SYNC_STATE_FORMAT, type SyncState, readSyncState, writeSyncState } from './sync-state.js';
 import { readSyncedIndex, syncedIndexFile, writeSyncedIndex } from './synced-index.js';
 import type { AdvisoryProblem } from './types.js';
@@ -66,6 +66,15 @@ interface Current {
 
 const STAGING_PREFIX = '.staging-';
 
+/** Modes of what may hold a credential: the data folders, `synced.json`, a copy's `.git/config`. */
+const PRIVATE_FOLDER = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** git writes the remote URL (token included) into the copy's `.git/config`: readable by the user only. */
+async function makePrivate(copy: string): Promise<void> {
+  await chmod(path.join(copy, '.git', 'config'), PRIVATE_FILE).catch(() => undefined);
+}
+
 /**
  * Syncs the advisory database from git into the data home, atomically:
  *   1. take the update lock (waiting for a running update; breaking a crashed one's lock);
@@ -83,9 +92,12 @@ const STAGING_PREFIX = '.staging-';
  */
 export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncResult> {
   const paths = dataHomePaths(request.home);
-  await mkdir(paths.syncedDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new GemleakError('DATA_HOME_UNWRITABLE', `cannot create gemleak's data folder (${error.code ?? error.message}); set GEMLEAK_HOME to a writable folder`, { file: request.home });
-  });
+  // Private: a source URL may carry a token, and the copies' .git/config and synced.json hold it.
+  await mkdir(paths.syncedDir, { recursive: true, mode: PRIVATE_FOLDER })
+    .then(() => chmod(paths.syncedDir, PRIVATE_FOLDER))
+    .catch((error: NodeJS.ErrnoException) => {
+      throw new GemleakError('DATA_HOME_UNWRITABLE', `cannot create gemleak's data folder (${error.code ?? error.message}); set GEMLEAK_HOME to a writable folder`, { file: request.home });
+    });
   const requestedAt = Date.now();
   const lock = await acquireLock(paths.lockFile, {
     ...(request.lockTimings ? { timings: request.lockTimings } : {}),
@@ -106,6 +118,7 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
     }
     staging = path.join(paths.syncedDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
     const cloned = await buildCopy(git, staging, remote, current, request);
+    await makePrivate(staging);
     const head = await headOf(git(staging), remote);
     const checked = await validateCopy(staging, request, current);
     const root = path.join(paths.syncedDir, `${new Date().toISOString().replace(/[-:.]/g, '')}-${head.commit.slice(0, 7)}`);
@@ -137,6 +150,7 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
 
 /** The remote has nothing new and the copy is untouched: only the sync time moves (and a missing index is rebuilt). */
 async function refreshUnchanged(current: Current, remote: RemoteHead, request: SyncRequest): Promise<SyncResult> {
+  await makePrivate(current.root);
   await requireSupportedVersion(current.state.minGemleakVersion, request.gemleakVersion, { file: path.join(current.root, MANIFEST_FILE) });
   if ((await readSyncedIndex(current.root, current.state.commit, undefined)) === null) {
     await writeSyncedIndex(current.root, current.state.commit, await loadAdvisoryDatabase(current.root));
@@ -331,7 +345,7 @@ function gitReason(error: unknown): string {
   if (/block timeout reached/.test(text)) return 'git stopped answering (no output for minutes): network down or proxy needed?';
   const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   const fatal = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? 'git failed';
-  return fatal.replace(/^(fatal|error):\s*/, '').replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]*@/g, '$1***@');
+  return redactUrlsIn(fatal.replace(/^(fatal|error):\s*/, ''));
 }
 
 /** What an interrupted update left behind: staging folders and half-written records. Runs under the lock. */
