@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dataHomePaths } from './data-home.js';
+import { unwritable } from './synced-index.js';
 
 /** Bumped when the record changes incompatibly; an unknown format is treated as "no synced copy". */
 export const SYNC_STATE_FORMAT = 1;
@@ -97,6 +98,6 @@ export async function writeSyncState(home: string, state: SyncState): Promise<vo
     await rename(temp, stateFile);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw unwritable(stateFile, error);
   }
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { chmod, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
@@ -114,6 +116,7 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
     const git = await gitFactory(request);
     const remote = await resolveRemote(git(paths.syncedDir), request);
     if (current && current.state.url === request.url && current.state.commit === remote.commit && (await isPristine(git(current.root), remote.commit))) {
+      await lock.assertHeld();
       return await refreshUnchanged(current, remote, request);
     }
     staging = path.join(paths.syncedDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -121,10 +124,20 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
     await makePrivate(staging);
     const head = await headOf(git(staging), remote);
     const checked = await validateCopy(staging, request, current);
+    // Publish only while the lock is still ours (another update may have broken it after a stall).
+    await lock.assertHeld();
     const root = path.join(paths.syncedDir, `${new Date().toISOString().replace(/[-:.]/g, '')}-${head.commit.slice(0, 7)}`);
     await rename(staging, root);
     staging = null;
-    await writeSyncedIndex(root, head.commit, checked.database);
+    // Until synced.json names it, the new copy is ours to take back: a failure (a full disk) leaves
+    // nothing half-written behind, and the previous copy stays in use.
+    let published = false;
+    try {
+      await writeSyncedIndex(root, head.commit, checked.database);
+    } catch (error) {
+      await removeCopy(root);
+      throw error;
+    }
     const state: SyncState = {
       format: SYNC_STATE_FORMAT,
       path: path.relative(request.home, root).split(path.sep).join('/'),
@@ -139,7 +152,12 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
       syncedBy: request.gemleakVersion,
     };
     // The one step that switches copies: check reads the old record or the new one, never a mix.
-    await writeSyncState(request.home, state);
+    try {
+      await writeSyncState(request.home, state);
+      published = true;
+    } finally {
+      if (!published) await removeCopy(root);
+    }
     await removeOldCopies(paths.syncedDir, [root, ...(current ? [current.root] : [])]);
     return { outcome: 'updated', reused: false, cloned, state, root, previous: current?.state ?? null, problems: checked.problems };
   } finally {
@@ -167,6 +185,18 @@ function syncedSince(state: SyncState, request: SyncRequest, requestedAt: number
 
 type GitAt = (baseDir: string) => SimpleGit;
 
+/**
+ * git, run through bin/git-guard.js so that it dies with gemleak: a SIGKILLed update must not leave
+ * a `git clone` running. simple-git runs `<binary> <prefix> <git args>`; it takes only plain paths,
+ * so a path it would refuse (or Windows, where the guard's signals do not apply) means plain git.
+ */
+function guardedGit(): string | [string, string] {
+  const guard = path.join(PACKAGE_ROOT, 'bin', 'git-guard.js');
+  const plain = (arg: string) => /^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
+  if (process.platform === 'win32' || !plain(process.execPath) || !plain(guard) || !existsSync(guard)) return 'git';
+  return [process.execPath, guard];
+}
+
 async function gitFactory(request: SyncRequest): Promise<GitAt> {
   const { simpleGit } = await import('simple-git');
   const env: Record<string, string> = {};
@@ -177,6 +207,7 @@ async function gitFactory(request: SyncRequest): Promise<GitAt> {
   return (baseDir) =>
     simpleGit({
       baseDir,
+      binary: guardedGit(),
       maxConcurrentProcesses: 1,
       timeout: { block: request.gitIdleTimeoutMs ?? 180_000 },
       ...(onProgress ? { progress: (event: SyncProgress) => onProgress(event) } : {}),
@@ -355,6 +386,11 @@ async function removeLeftovers(home: string, syncedDir: string): Promise<void> {
     ...inSynced.filter((name) => name.startsWith(STAGING_PREFIX)).map((name) => rm(path.join(syncedDir, name), { recursive: true, force: true })),
     ...inHome.filter((name) => /^synced\.json\..*\.tmp$/.test(name)).map((name) => rm(path.join(home, name), { force: true })),
   ]);
+}
+
+/** Removes one copy and its index (best effort: what is left is removed by the next update). */
+async function removeCopy(root: string): Promise<void> {
+  await Promise.all([rm(root, { recursive: true, force: true }), rm(syncedIndexFile(root), { force: true })]).catch(() => undefined);
 }
 
 /** Removes copies (and their indexes) other than the new one and the one before it (a check may still be reading that one). */
