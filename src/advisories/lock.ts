@@ -160,10 +160,14 @@ const GUARD_STALE_MS = 10_000;
 async function underGuard<T>(file: string, timings: LockTimings, action: () => Promise<T>): Promise<T | 'busy'> {
   const guard = `${file}.guard`;
   try {
-    await writeFile(guard, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    // Empty: creating it needs no data block, so a full disk cannot leave half a guard.
+    await writeFile(guard, '', { flag: 'wx', mode: 0o600 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST') throw lockFailed(file, error);
+    if (code !== 'EEXIST') {
+      await rm(guard, { force: true }).catch(() => undefined);
+      throw lockFailed(file, error);
+    }
     const info = await stat(guard).catch(() => null);
     if (info !== null && Math.abs(Date.now() - info.mtimeMs) > Math.max(GUARD_STALE_MS, timings.pollMs * 10)) {
       // Renamed away first, so that of several waiters exactly one removes it.
