@@ -175,6 +175,9 @@ async function refreshUnchanged(current: Current, remote: RemoteHead, request: S
   }
   const state: SyncState = { ...current.state, branch: remote.branch, syncedAt: new Date().toISOString(), syncedBy: request.gemleakVersion };
   await writeSyncState(request.home, state);
+  // Copies no record names (left by a crash between the switch and the clean-up, or copied in by
+  // hand) are removed on every update, not only when a new copy arrives.
+  await removeOldCopies(path.dirname(current.root), [current.root]);
   return { outcome: 'unchanged', reused: false, cloned: false, state, root: current.root, previous: current.state, problems: [] };
 }
 
