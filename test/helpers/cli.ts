@@ -11,20 +11,32 @@ export interface CliRun {
 export const gemleakBin = path.join(repoRoot, 'bin', 'gemleak.js');
 
 /**
- * Runs the real CLI as a child process. The environment is minimal and explicit so a developer's
- * own GEMLEAK_* or colour settings never leak into a test.
+ * Every git a test runs, directly or through gemleak, reads no git config but the repository's own:
+ * a developer's `commit.gpgsign = true` or `core.hooksPath` must not change a test. vitest.config.ts
+ * sets these for the test processes too.
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliRun {
-  const env: Record<string, string> = {
+export const ISOLATED_GIT_ENV = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } as const;
+
+/**
+ * The environment of a CLI child process: minimal and explicit, so a developer's own GEMLEAK_*,
+ * colour or git settings never leak into a test. `extra` wins (a test may give its own git config).
+ */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     GEMLEAK_HOME: path.join(repoRoot, 'node_modules', '.cache', 'gemleak-test-home-unused'),
     NO_COLOR: '1',
-    ...options.env,
+    ...ISOLATED_GIT_ENV,
+    ...extra,
   };
+}
+
+/** Runs the real CLI as a child process, in the environment of `cliEnv`. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliRun {
   const result = spawnSync(process.execPath, [gemleakBin, ...args], {
     cwd: options.cwd ?? repoRoot,
-    env,
+    env: cliEnv(options.env),
     encoding: 'utf8',
     input: options.input ?? '',
     timeout: 60_000,
