@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
@@ -10,7 +10,7 @@ import { repoRoot } from './paths.js';
 const STAMP = path.join(repoRoot, 'node_modules', '.cache', 'gemleak-test-build-ok');
 
 /** What the build reads: a change to any of these makes dist/ stale. */
-const BUILD_INPUTS = ['src', 'advisories', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const BUILD_INPUTS = ['src', 'advisories', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'test/helpers/build.ts'];
 
 /** Newest modification time of a file, or of anything under a folder (0 when it does not exist). */
 function newest(target: string): number {
@@ -37,17 +37,10 @@ export function setup(): void {
   const inputs = Math.max(...BUILD_INPUTS.map((input) => newest(path.join(repoRoot, input))));
   if (lastGoodBuild > 0 && lastGoodBuild >= inputs) return;
   rmSync(STAMP, { force: true });
-  const steps: [string, string[]][] = [
-    ['tsc', [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']],
-    ['scripts/bundle.mjs', [path.join(repoRoot, 'scripts/bundle.mjs')]],
-    ['scripts/build-bundled-index.mjs', [path.join(repoRoot, 'scripts/build-bundled-index.mjs')]],
-  ];
-  for (const [name, args] of steps) {
-    try {
-      execFileSync(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' });
-    } catch {
-      throw new Error(`test setup: the build failed in ${name} (see above); no test runs against a stale or ill-typed dist/`);
-    }
+  // The package's own build (package.json "build"), so the tests see what `npm install` and `npm pack` ship.
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (build.error !== undefined || build.status !== 0) {
+    throw new Error(`test setup: npm run build failed (${build.error?.message ?? `exit ${build.status}`}, see above); no test runs against a stale or ill-typed dist/`);
   }
   mkdirSync(path.dirname(STAMP), { recursive: true });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
