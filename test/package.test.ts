@@ -165,3 +165,22 @@ describe('the tarball, installed', () => {
     expect(Number(library.stdout.trim())).toBeGreaterThan(40);
   }, 180_000);
 });
+
+describe("the README's pre-commit snippet", () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const snippet = /```yaml\nrepos:\n {2}- repo: (\S+)\n {4}rev: (\S+)/.exec(readme);
+  const git = (args: string[]) => spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  const shallow = git(['rev-parse', '--is-shallow-repository']).stdout.trim() !== 'false';
+
+  it('points at the repository package.json names', () => {
+    expect(snippet?.[1]).toBe(manifest.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''));
+  });
+
+  it.skipIf(shallow)(`names a commit of this repository's history that has the hook definition ${shallow ? '(skipped: a shallow clone or no git history)' : ''}`, () => {
+    const rev = snippet?.[2] ?? '';
+    expect(rev).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(['cat-file', '-t', rev]).stdout.trim()).toBe('commit');
+    expect(git(['merge-base', '--is-ancestor', rev, 'HEAD']).status).toBe(0);
+    expect(git(['show', `${rev}:.pre-commit-hooks.yaml`]).stdout).toContain('- id: gemleak');
+  });
+});
