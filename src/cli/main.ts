@@ -27,7 +27,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
   }
   const program = buildProgram(context);
   try {
-    await program.parseAsync(helpAsFlag(args), { from: 'user' });
+    await program.parseAsync(helpAsFlag(args, program), { from: 'user' });
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError && error.code === VERSION_PRINTED) return context.exitCode;
@@ -83,11 +83,21 @@ function turnColorOff(context: CommandContext): void {
   context.io = Object.create(context.io, { env: { value: { ...context.io.env, NO_COLOR: '1' }, enumerable: true } }) as CliIo;
 }
 
-/** `gemleak help heap diff` is `gemleak heap diff --help`: commander's help command takes one name only. */
-function helpAsFlag(args: string[]): string[] {
+/**
+ * `gemleak help heap diff` is `gemleak heap diff --help` (commander's help command takes one name
+ * only). A name that is no command is left for commander to report as an unknown command.
+ */
+function helpAsFlag(args: string[], program: Command): string[] {
   const at = args.findIndex((arg) => !arg.startsWith('-'));
   if (at === -1 || args[at] !== 'help' || at === args.length - 1) return args;
-  return [...args.slice(0, at), ...args.slice(at + 1), '--help'];
+  const names = args.slice(at + 1);
+  let command = program;
+  for (const name of names) {
+    const sub = command.commands.find((candidate) => candidate.name() === name);
+    if (sub === undefined) return [...args.slice(0, at), ...names];
+    command = sub;
+  }
+  return [...args.slice(0, at), ...names, '--help'];
 }
 
 /**
@@ -125,6 +135,8 @@ function fullName(command: Command): string {
  * and `(default: [])` on lists. Real defaults (a number, a word) still show.
  */
 const HELP_WITHOUT_ARTEFACTS: Partial<Help> = {
+  // --no-color and --version work after any command; its help says so.
+  showGlobalOptions: true,
   optionDescription(this: Help, option: Option): string {
     return Help.prototype.optionDescription.call(this, isEmptyDefault(option.defaultValue) ? Object.create(option, { defaultValue: { value: undefined } }) : option);
   },

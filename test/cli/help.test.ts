@@ -52,6 +52,8 @@ describe('help of every command', () => {
     expect(run.stdout).not.toContain('(default: false)');
     expect(run.stdout).not.toContain('default: []');
     expect(run.stdout).not.toContain('default: false');
+    // The options of gemleak itself that work after any command are listed on every page.
+    expect(run.stdout).toMatch(/\n(Global )?Options:\n[\s\S]*--no-color/);
   });
 
   it.each(commands.filter((path) => path.length > 0).map((path) => [path.join(' '), path]))('gemleak help %s is the same page as --help', (_name, path) => {
@@ -82,6 +84,8 @@ describe('usage errors name the command the user ran', () => {
     [['hook', 'install', '--bogus'], "error: unknown option '--bogus'", 'gemleak hook install'],
     [['check', '--bogus'], "error: unknown option '--bogus'", 'gemleak check'],
     [['bogus'], "error: unknown command 'bogus'", 'gemleak'],
+    [['help', 'bogus'], "error: unknown command 'bogus'", 'gemleak'],
+    [['help', 'heap', 'bogus'], "error: unknown command 'bogus'", 'gemleak heap'],
   ])('%j', (args, message, command) => {
     const run = runCli(args);
     expect(run.status).toBe(2);
