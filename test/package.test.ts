@@ -159,7 +159,7 @@ describe('the tarball, installed', () => {
     const cli = spawnSync(path.join(app, 'node_modules', '.bin', 'gemleak'), ['check', path.join(repoRoot, 'examples', 'Gemfile.lock')], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: root } });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(1);
-    expect(cli.stdout).toContain('6 leaky gem versions found');
+    expect(cli.stdout).toMatch(/\d+ known leaks in \d+ gem versions/);
     const library = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('gemleak'); const db = await m.loadAdvisoryDatabase(m.BUNDLED_DATABASE_ROOT); console.log(db.advisories.length)"], { cwd: app, encoding: 'utf8' });
     expect(library.stderr).toBe('');
     expect(Number(library.stdout.trim())).toBeGreaterThan(40);
