@@ -8,7 +8,7 @@
  * by an absolute rate: a leak rises beyond the noise and by a real share of the level, roughly
  * linearly, and is still rising at the end; a plateau grew during warm-up and then levelled off.
  */
-import { endSlopes, leastSquares, medianOf, residualScale, theilSen, median } from './stats.js';
+import { endSlopes, leastSquares, median, medianOf, residualRms, residualScale, theilSen } from './stats.js';
 import type { GcEvidence, GrowthSource, LifeAnalysis, Line, Series, SeriesAnalysis, TrendOptions, Verdict } from './types.js';
 import { VERDICTS } from './types.js';
 
@@ -37,6 +37,8 @@ const METHOD = {
   /** A small creep after a big warm-up is a plateau settling, not a leak. */
   creepShare: 0.1,
   creepOfWarmup: 0.25,
+  /** Logarithmic when a fit on log(age) leaves less than this share of a line's squared residuals. */
+  logFitShare: 0.5,
   /** Growth from boot to the steady level that makes a PLATEAU rather than NO_GROWTH. */
   plateauShare: 0.1,
   /** A restart: the process had grown by this share of its boot level… */
@@ -166,7 +168,8 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
   const linear = ols.r2 >= METHOD.minR2;
   const stillRising = ends.end >= METHOD.minEndSlopeShare * robust.slope;
   const settlingCreep = rise < METHOD.creepShare * Math.abs(level) && rise < METHOD.creepOfWarmup * warmupRise;
-  if (significant && linear && stillRising && !settlingCreep) {
+  const slowing = significant && logarithmic(x, v, from, warm, to);
+  if (significant && linear && stillRising && !settlingCreep && !slowing) {
     const gcEvidence = gcGrowth(series, warm, to, rise / Math.abs(level));
     const source = growthSourceOf(gcEvidence);
     const toLimit = timeToLimit(series, robust, to, options.limitMib ?? series.quotaMiB);
@@ -177,8 +180,12 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
     const why = source === 'ruby_objects' ? ', and Ruby objects rose with it' : '';
     return { ...numbers, verdict: 'LEAK', growthSource: source, gcEvidence, toLimit, reason: `still rising at the end: +${pct}% over the steady part, linearly (R² ${ols.r2.toFixed(2)})${why}` };
   }
-  const grown = level - boot;
+  // Growth to the level at the end (not the steady part's median, which a late step would split).
+  const grown = medianOf(v, to - Math.max(3, Math.ceil(samples * 0.1)), to) - boot;
   if (grown >= METHOD.plateauShare * Math.abs(boot)) {
+    if (slowing && stillRising) {
+      return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot and is levelling off: the growth slows like a warm-up (logarithmically), where a leak keeps its pace` };
+    }
     const settled = warm > from ? `after warm-up (${warm - from} samples)` : 'after one step';
     return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot, then levelled off ${settled}` };
   }
@@ -216,6 +223,26 @@ export function findWarmupEnd(x: Float64Array, v: Float64Array, from: number, to
     break;
   }
   return k;
+}
+
+/**
+ * Whether the steady part follows the logarithm of the process's age better than its age: Ruby's
+ * warm-up growth is logarithmic (each doubling of uptime adds the same), a leak is linear.
+ */
+function logarithmic(x: Float64Array, v: Float64Array, from: number, warm: number, to: number): boolean {
+  const spacing = (x[to - 1]! - x[from]!) / Math.max(1, to - from - 1);
+  if (!(spacing > 0)) return false;
+  const age = new Float64Array(to - warm);
+  const logAge = new Float64Array(to - warm);
+  const values = v.subarray(warm, to);
+  for (let i = warm; i < to; i++) {
+    age[i - warm] = x[i]! - x[from]! + spacing;
+    logAge[i - warm] = Math.log(age[i - warm]!);
+  }
+  const linear = leastSquares(age, values);
+  const log = leastSquares(logAge, values);
+  const sse = (fit: Line, xs: Float64Array) => residualRms(xs, values, fit, 0, xs.length) ** 2;
+  return sse(log, logAge) < METHOD.logFitShare * sse(linear, age);
 }
 
 /** The least σ to assume: quantisation of the values (ps prints whole KiB) or 0.05 % of the level. */
