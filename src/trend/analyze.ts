@@ -67,7 +67,11 @@ export function analyzeAll(series: Series[], options: TrendOptions): { verdict: 
 export function analyzeSeries(series: Series, options: TrendOptions): SeriesAnalysis {
   const n = series.mib.length;
   const lives = n < MIN_SAMPLES ? [[0, n] as const] : splitLives(series);
-  const analyses = lives.map(([from, to]) => analyzeLife(series, from, to, options));
+  // Only the newest life runs on: the time to the limit of the ones that ended means nothing.
+  const analyses = lives.map(([from, to], i) => {
+    const life = analyzeLife(series, from, to, options);
+    return i === lives.length - 1 ? life : { ...life, toLimit: null };
+  });
   if (analyses.length === 1) return { ...analyses[0]!, series, lives: [] };
   // The numbers shown for the whole series are those of its newest life: the process running now.
   const latest = analyses[analyses.length - 1]!;
