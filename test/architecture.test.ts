@@ -13,11 +13,12 @@ const ALLOWED: Record<string, string[]> = {
   lockfile: [],
   heap: [],
   hook: [],
+  trend: [],
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
-  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions'],
+  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'trend'],
   config: ['report', 'audit', 'advisories'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'trend'],
 };
 const SHARED_FILES = new Set(['errors', 'version', 'package-root']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
