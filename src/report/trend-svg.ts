@@ -29,7 +29,7 @@ function seriesPanel(analysis: SeriesAnalysis): string {
   const plotW = PANEL.width - PANEL.left - PANEL.right;
   const plotH = PANEL.height - PANEL.top - PANEL.bottom;
   const parts: string[] = [];
-  parts.push(`<text class="title" x="${PANEL.left}" y="22" fill="${SVG_COLORS.text}" font-size="14" font-weight="600">${escapeXml(series.name)} — ${escapeXml(analysis.verdict)}</text>`);
+  parts.push(`<text class="title" x="${PANEL.left}" y="22" fill="${SVG_COLORS.text}" font-size="14" font-weight="600">${escapeXml(shorten(series.name, TITLE_MAX_CHARS))} — ${escapeXml(analysis.verdict)}</text>`);
   if (n === 0) return parts.join('');
   let low = Infinity;
   let high = -Infinity;
@@ -88,6 +88,14 @@ function seriesPanel(analysis: SeriesAnalysis): string {
   const legendX = PANEL.width - PANEL.right - 290;
   parts.push(`<g class="legend"><line x1="${legendX}" x2="${legendX + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.series}" stroke-width="2"/><text x="${legendX + 26}" y="${legendY}" fill="${SVG_COLORS.text}">memory (MiB)</text><line x1="${legendX + 130}" x2="${legendX + 150}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.fit}" stroke-width="2" stroke-dasharray="8 4"/><text x="${legendX + 156}" y="${legendY}" fill="${SVG_COLORS.text}">fitted (steady part)</text></g>`);
   return parts.join('');
+}
+
+/** What fits left of the legend; the HTML page's heading shows the whole name. */
+const TITLE_MAX_CHARS = 56;
+
+/** The end of a long name (a file's name and the series key matter more than its folders). */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
 }
 
 /**
