@@ -8,7 +8,7 @@
  * by an absolute rate: a leak rises beyond the noise and by a real share of the level, roughly
  * linearly, and is still rising at the end; a plateau grew during warm-up and then levelled off.
  */
-import { endSlopes, leastSquares, median, medianOf, residualRms, residualScale, theilSen } from './stats.js';
+import { SuffixFits, endSlopes, leastSquares, median, medianOf, residualRms, residualScale, theilSen } from './stats.js';
 import type { GcEvidence, GrowthSource, LifeAnalysis, Line, Series, SeriesAnalysis, TrendOptions, Verdict } from './types.js';
 import { VERDICTS } from './types.js';
 
@@ -213,9 +213,10 @@ export function findWarmupEnd(x: Float64Array, v: Float64Array, from: number, to
   const sigma = Math.max(residualScale(x, v, leastSquares(x, v, half, to), half, to), floor);
   const step = Math.max(2, Math.round(samples * METHOD.stepShare));
   const limit = METHOD.changeZ * sigma;
+  const fits = new SuffixFits(x, v, from, to);
   while (k > from) {
     const j = Math.max(from, k - step);
-    const line = leastSquares(x, v, k, to);
+    const line = fits.line(k);
     let sum = 0;
     for (let i = j; i < k; i++) sum += v[i]! - valueAt(line, x[i]!);
     if (Math.abs(sum / (k - j)) <= limit) {
@@ -236,12 +237,16 @@ export function findWarmupEnd(x: Float64Array, v: Float64Array, from: number, to
 function logarithmic(x: Float64Array, v: Float64Array, from: number, warm: number, to: number): boolean {
   const spacing = (x[to - 1]! - x[from]!) / Math.max(1, to - from - 1);
   if (!(spacing > 0)) return false;
-  const age = new Float64Array(to - warm);
-  const logAge = new Float64Array(to - warm);
-  const values = v.subarray(warm, to);
-  for (let i = warm; i < to; i++) {
-    age[i - warm] = x[i]! - x[from]! + spacing;
-    logAge[i - warm] = Math.log(age[i - warm]!);
+  // Evenly spaced samples are enough to compare two fits' shapes (a million logarithms are not).
+  const stride = Math.max(1, Math.ceil((to - warm) / 20_000));
+  const count = Math.ceil((to - warm) / stride);
+  const age = new Float64Array(count);
+  const logAge = new Float64Array(count);
+  const values = new Float64Array(count);
+  for (let k = 0, i = warm; i < to; i += stride, k++) {
+    age[k] = x[i]! - x[from]! + spacing;
+    logAge[k] = Math.log(age[k]!);
+    values[k] = v[i]!;
   }
   const linear = leastSquares(age, values);
   const log = leastSquares(logAge, values);

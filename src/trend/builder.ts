@@ -36,13 +36,14 @@ export interface SampleExtras {
 export class SeriesBuilder {
   private readonly x = new Column();
   private readonly mib = new Column();
-  private readonly requests = new Column();
-  private readonly oldObjects = new Column();
-  private readonly heapLiveSlots = new Column();
+  // Optional columns exist only once a sample has the value (earlier samples read NaN): a plain
+  // column of numbers, a million of them, pays for two pushes per sample and no more.
+  private requests: Column | null = null;
+  private oldObjects: Column | null = null;
+  private heapLiveSlots: Column | null = null;
   private readonly counters: Column[] = [];
-  private readonly identities: number[] = [];
+  private identities: number[] | null = null;
   private readonly identityNames = new Map<string, number>();
-  private seen = { requests: false, oldObjects: false, heapLiveSlots: false, identity: false };
   quotaMiB: number | null = null;
 
   constructor(
@@ -55,33 +56,30 @@ export class SeriesBuilder {
     return this.mib.length;
   }
 
-  push(x: number, mib: number, extras: SampleExtras = {}): void {
+  push(x: number, mib: number, extras?: SampleExtras): void {
+    const index = this.mib.length;
     this.x.push(x);
     this.mib.push(mib);
-    this.requests.push(extras.requests ?? NaN);
-    this.oldObjects.push(extras.oldObjects ?? NaN);
-    this.heapLiveSlots.push(extras.heapLiveSlots ?? NaN);
-    if (extras.requests !== undefined) this.seen.requests = true;
-    if (extras.oldObjects !== undefined) this.seen.oldObjects = true;
-    if (extras.heapLiveSlots !== undefined) this.seen.heapLiveSlots = true;
-    const counters = extras.counters ?? [];
-    while (this.counters.length < counters.length) {
-      const column = new Column();
-      for (let i = 0; i < this.mib.length - 1; i++) column.push(NaN);
-      this.counters.push(column);
+    if (extras === undefined && this.requests === null && this.oldObjects === null && this.heapLiveSlots === null && this.counters.length === 0 && this.identities === null) return;
+    this.requests = pushOptional(this.requests, extras?.requests, index);
+    this.oldObjects = pushOptional(this.oldObjects, extras?.oldObjects, index);
+    this.heapLiveSlots = pushOptional(this.heapLiveSlots, extras?.heapLiveSlots, index);
+    const counters = extras?.counters ?? [];
+    for (let i = 0; i < Math.max(counters.length, this.counters.length); i++) {
+      this.counters[i] = pushOptional(this.counters[i] ?? null, counters[i], index)!;
     }
-    this.counters.forEach((column, i) => column.push(counters[i] ?? NaN));
-    if (extras.identity !== undefined) {
-      this.seen.identity = true;
-      let id = this.identityNames.get(extras.identity);
-      if (id === undefined) {
-        id = this.identityNames.size;
-        this.identityNames.set(extras.identity, id);
-      }
-      this.identities.push(id);
-    } else {
-      this.identities.push(-1);
+    const identity = extras?.identity;
+    if (identity === undefined) {
+      this.identities?.push(-1);
+      return;
     }
+    this.identities ??= Array<number>(index).fill(-1);
+    let id = this.identityNames.get(identity);
+    if (id === undefined) {
+      id = this.identityNames.size;
+      this.identityNames.set(identity, id);
+    }
+    this.identities.push(id);
   }
 
   /** The finished series: sorted by time, x counted from the first sample. */
@@ -95,11 +93,12 @@ export class SeriesBuilder {
     const epoch = startEpoch ?? (timeUnit === 'seconds' && first > 1e8 ? first : null);
     if (first !== 0) for (let i = 0; i < x.length; i++) x[i] = x[i]! - first;
     const gc: GcColumns | null =
-      this.seen.oldObjects || this.seen.heapLiveSlots
-        ? { oldObjects: this.seen.oldObjects ? arrange(this.oldObjects.values()) : null, heapLiveSlots: this.seen.heapLiveSlots ? arrange(this.heapLiveSlots.values()) : null }
+      this.oldObjects !== null || this.heapLiveSlots !== null
+        ? { oldObjects: this.oldObjects === null ? null : arrange(this.oldObjects.values()), heapLiveSlots: this.heapLiveSlots === null ? null : arrange(this.heapLiveSlots.values()) }
         : null;
     const counters = this.counters.map((column) => arrange(column.values()));
-    const identities = order === null ? this.identities : Array.from(order, (i) => this.identities[i]!);
+    const own = this.identities;
+    const identities = own === null ? null : order === null ? own : Array.from(order, (i) => own[i]!);
     return {
       name: this.key === null ? this.file : `${this.file} ${this.key}`,
       file: this.file,
@@ -109,13 +108,30 @@ export class SeriesBuilder {
       x,
       mib: arrange(this.mib.values()),
       startEpoch: epoch,
-      requests: this.seen.requests ? arrange(this.requests.values()) : null,
+      requests: this.requests === null ? null : arrange(this.requests.values()),
       gc,
-      identityBreaks: identityBreaks(counters, this.seen.identity ? identities : null),
+      identityBreaks: identityBreaks(counters, identities),
       quotaMiB: this.quotaMiB,
       outOfOrder,
     };
   }
+}
+
+/** A new optional column, NaN for the samples before it appeared. */
+function backfilled(count: number): Column {
+  const column = new Column();
+  for (let i = 0; i < count; i++) column.push(NaN);
+  return column;
+}
+
+/** Appends to an optional column, creating it (NaN-filled) when a first value comes. */
+function pushOptional(column: Column | null, value: number | undefined, index: number): Column | null {
+  if (column === null) {
+    if (value === undefined) return null;
+    column = backfilled(index);
+  }
+  column.push(value ?? NaN);
+  return column;
 }
 
 /** The permutation that sorts x (stable), or null when it is already in order. */

@@ -37,7 +37,7 @@ export function leastSquares(x: ArrayLike<number>, y: ArrayLike<number>, from = 
 }
 
 /** The most points Theil–Sen looks at: beyond it, evenly spaced ones (the slope barely moves). */
-const THEIL_SEN_MAX_POINTS = 600;
+const THEIL_SEN_MAX_POINTS = 400;
 
 /**
  * Theil–Sen slope over [from, to): the median of the slopes between pairs of points. Robust to the
@@ -61,12 +61,13 @@ export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>, from = 0, t
   return { slope, intercept: median(offsets) };
 }
 
-/** The median of a list (sorted in place). */
+/** The median of a list. */
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  // A typed array sorts numerically without a comparator call per step: several times faster.
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
@@ -138,4 +139,53 @@ function solve3(m: number[][], v: number[]): [number, number, number] | null {
     }
   }
   return [a[0]![3]! / a[0]![0]!, a[1]![3]! / a[1]![1]!, a[2]![3]! / a[2]![2]!];
+}
+
+/**
+ * Running sums over a range, so that the least-squares line of any window ending at the range's
+ * end costs O(1): the backward window tries dozens of windows over up to a million samples.
+ */
+export class SuffixFits {
+  private readonly sx: Float64Array;
+  private readonly sy: Float64Array;
+  private readonly sxx: Float64Array;
+  private readonly sxy: Float64Array;
+
+  constructor(
+    x: ArrayLike<number>,
+    y: ArrayLike<number>,
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    const n = to - from;
+    this.sx = new Float64Array(n + 1);
+    this.sy = new Float64Array(n + 1);
+    this.sxx = new Float64Array(n + 1);
+    this.sxy = new Float64Array(n + 1);
+    // Centre x on the range's start so the sums keep their precision.
+    const origin = x[from]!;
+    for (let i = to - 1; i >= from; i--) {
+      const k = i - from;
+      const xi = x[i]! - origin;
+      this.sx[k] = this.sx[k + 1]! + xi;
+      this.sy[k] = this.sy[k + 1]! + y[i]!;
+      this.sxx[k] = this.sxx[k + 1]! + xi * xi;
+      this.sxy[k] = this.sxy[k + 1]! + xi * y[i]!;
+    }
+    this.origin = origin;
+  }
+
+  private readonly origin: number;
+
+  /** The least-squares line over [start, to), on the original x axis. */
+  line(start: number): Line {
+    const k = start - this.from;
+    const n = this.to - start;
+    const sx = this.sx[k]!;
+    const sy = this.sy[k]!;
+    const denominator = n * this.sxx[k]! - sx * sx;
+    const slope = denominator > 0 ? (n * this.sxy[k]! - sx * sy) / denominator : 0;
+    const intercept = (sy - slope * sx) / n - slope * this.origin;
+    return { slope, intercept };
+  }
 }
