@@ -129,24 +129,24 @@ class CsvParser implements FormatParser {
 
   line(text: string, lineNumber: number): LineOutcome {
     if (this.columns === null) return this.header(text, lineNumber);
-    const cells = text.split(this.separator).map(unquote);
+    const cells = text.split(this.separator);
     const rawValue = cells[this.columns.memory];
     if (rawValue === undefined) return 'bad';
-    const bytes = parseSize(rawValue, this.columns.unit);
+    const bytes = parseSize(unquote(rawValue), this.columns.unit);
     if (bytes === null || bytes < 0) return 'bad';
     let x = this.builder.length * (this.settings.intervalS ?? 1);
     if (this.columns.time >= 0) {
-      const seconds = parseTimestamp(cells[this.columns.time] ?? '');
+      const seconds = parseTimestamp(unquote(cells[this.columns.time] ?? ''));
       if (seconds === null) return 'bad';
       x = seconds;
     }
     const extras: SampleExtras = {};
     if (this.columns.requests >= 0) {
-      const requests = Number(cells[this.columns.requests]);
+      const requests = Number(unquote(cells[this.columns.requests] ?? ''));
       if (Number.isFinite(requests)) extras.requests = requests;
     }
-    if (this.columns.pid >= 0 && cells[this.columns.pid] !== undefined) extras.identity = cells[this.columns.pid]!;
-    this.builder.push(x, bytesToMib(bytes), extras);
+    if (this.columns.pid >= 0 && cells[this.columns.pid] !== undefined) extras.identity = unquote(cells[this.columns.pid]!);
+    this.builder.push(x, bytesToMib(bytes), this.columns.requests < 0 && this.columns.pid < 0 ? undefined : extras);
     return 'sample';
   }
 
@@ -398,10 +398,8 @@ function metricUnit(name: string, unit: number | null): number {
 export function parseTimestamp(text: string): number | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
-  if (/^-?[0-9]+(\.[0-9]+)?$/.test(trimmed)) {
-    const value = Number(trimmed);
-    return value > 1e11 ? value / 1000 : value;
-  }
+  const value = Number(trimmed);
+  if (Number.isFinite(value) && /^-?[0-9.]+$/.test(trimmed)) return value > 1e11 ? value / 1000 : value;
   if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return null;
   const ms = Date.parse(trimmed);
   return Number.isFinite(ms) ? ms / 1000 : null;
