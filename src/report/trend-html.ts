@@ -54,11 +54,15 @@ footer { color: #6e7781; font-size: 12px; margin-top: 32px; }
 </head>
 <body>
 <h1 id="verdict">gemleak trend: <span class="verdict" style="color:${VERDICT_COLOR[result.verdict]}">${escapeXml(result.verdict)}</span></h1>
-<p class="summary">${escapeXml(`${VERDICT_WORDS[result.verdict]}${result.series.length > 1 ? `: the worst of ${result.series.length} series, ${result.worst.series.name}` : ''}. ${result.worst.reason}.`)}</p>
+<p class="summary">${escapeXml(`${capitalize(VERDICT_WORDS[result.verdict])}${result.series.length > 1 ? ` (the worst of ${result.series.length} series: ${result.worst.series.name})` : ''}: ${result.worst.reason}.`)}</p>
 <div class="next"><h2>Next steps</h2><ul>${nextSteps(result.worst).map((step) => `<li>${escapeXml(step)}</li>`).join('')}</ul></div>
 ${sections.join('\n')}
 <footer>Written by gemleak ${escapeXml(gemleakVersion)}. Verdicts: LEAK, BELOW_GC_GROWTH, RESTARTS, PLATEAU, NO_GROWTH, TOO_SHORT.</footer>
 </body>
 </html>
 `;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
