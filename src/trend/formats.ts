@@ -109,6 +109,7 @@ class ValuePerLineParser implements FormatParser {
   }
 }
 
+const PLAIN_ROW = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/;
 const TIME_HEADERS = /^(timestamp|time|ts|t|epoch|date|datetime|unix_time|unixtime)$/i;
 const REQUEST_HEADERS = /^(requests?|reqs|request_count|requests_total|iterations?|calls)$/i;
 const PID_HEADERS = /^(pid|process|dyno|instance)$/i;
@@ -122,6 +123,7 @@ class CsvParser implements FormatParser {
   private separator = ',';
   private columns: { time: number; memory: number; requests: number; pid: number; unit: number } | null = null;
   private hasTime = false;
+  private plainRows = false;
 
   constructor(private readonly settings: ParseSettings) {
     this.builder = new SeriesBuilder(settings.file, null, 'csv');
@@ -129,6 +131,15 @@ class CsvParser implements FormatParser {
 
   line(text: string, lineNumber: number): LineOutcome {
     if (this.columns === null) return this.header(text, lineNumber);
+    if (this.plainRows) {
+      // `epoch,value` rows, the shape of a million-line recording: one match, no cell array.
+      const row = PLAIN_ROW.exec(text);
+      if (row !== null) {
+        const t = Number(row[1]);
+        this.builder.push(t > 1e11 ? t / 1000 : t, bytesToMib(Number(row[2]) * this.columns.unit));
+        return 'sample';
+      }
+    }
     const cells = text.split(this.separator);
     const rawValue = cells[this.columns.memory];
     if (rawValue === undefined) return 'bad';
@@ -173,6 +184,7 @@ class CsvParser implements FormatParser {
       unit: this.headerUnit(names[memory]!),
     };
     this.hasTime = time >= 0;
+    this.plainRows = this.separator === ',' && names.length === 2 && time === 0 && memory === 1;
     return 'skipped';
   }
 

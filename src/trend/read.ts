@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { GemleakError } from '../errors.js';
-import { createParser, detectFormat, type ParseSettings } from './formats.js';
+import { PROMETHEUS_MAX_BYTES, createParser, detectFormat, type ParseSettings } from './formats.js';
 import type { Series, TrendFormat, TrendWarning } from './types.js';
 
 /** Longer lines are not memory samples (a GC.stat line is under 2 KiB); they are skipped as garbage. */
@@ -51,17 +51,19 @@ export async function readSeriesFile(path: string, label: string, options: ReadO
     const bad = { count: 0, first: 0 };
     let lineNumber = 0;
     let samples = 0;
+    // A Prometheus response is often one line of several megabytes; any other long line is garbage.
+    const maxLine = format === 'prometheus-json' ? PROMETHEUS_MAX_BYTES : MAX_LINE;
     const feed = (line: string) => {
       lineNumber++;
       const text = line.endsWith('\r') ? line.slice(0, -1) : line;
       if (text.trim() === '') return;
-      const outcome = text.length > MAX_LINE ? 'bad' : parser.line(text, lineNumber);
+      const outcome = text.length > maxLine ? 'bad' : parser.line(text, lineNumber);
       if (outcome === 'bad') {
         bad.count++;
         if (bad.first === 0) bad.first = lineNumber;
       } else if (outcome === 'sample') samples++;
     };
-    await forEachLine(handle, feed);
+    await forEachLine(handle, feed, maxLine);
     const series = parser.finish().filter((one) => one.mib.length > 0);
     if (series.length === 0) {
       const where = bad.first > 0 ? { file: label, line: bad.first } : { file: label };
@@ -81,7 +83,7 @@ export async function readSeriesFile(path: string, label: string, options: ReadO
 }
 
 /** Calls `feed` with each line of the file, reading a megabyte at a time. */
-async function forEachLine(handle: import('node:fs/promises').FileHandle, feed: (line: string) => void): Promise<void> {
+async function forEachLine(handle: import('node:fs/promises').FileHandle, feed: (line: string) => void, maxLine: number): Promise<void> {
   const buffer = Buffer.alloc(CHUNK);
   let carry = '';
   let position = 0;
@@ -98,7 +100,7 @@ async function forEachLine(handle: import('node:fs/promises').FileHandle, feed: 
     }
     carry = text.slice(start);
     // A "line" this long is not a sample; keep only its start so memory stays bounded.
-    if (carry.length > MAX_LINE * 2) carry = carry.slice(0, MAX_LINE + 1);
+    if (carry.length > maxLine * 2) carry = carry.slice(0, maxLine + 1);
   }
   carry += decoder.decode();
   if (carry !== '') feed(carry);

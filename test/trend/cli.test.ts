@@ -206,3 +206,17 @@ describe('gemleak trend: output', () => {
     expect(html).toMatch(/<h1 id="verdict">gemleak trend: <span[^>]*>LEAK</);
   });
 });
+
+describe('gemleak trend: big single-line Prometheus documents', () => {
+  it('reads a 5 MB one-line range query (long lines are garbage only in line formats)', () => {
+    const values = Array.from({ length: 100_000 }, (_, i) => [1_795_168_800 + i * 15, String(300 * 1024 * 1024 + i * 2048)]);
+    const doc = { status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'process_resident_memory_bytes', pid: '1' }, values }, { metric: { __name__: 'process_resident_memory_bytes', pid: '2' }, values: values.map(([t]) => [t, String(300 * 1024 * 1024)]) }] } };
+    const file = write('big.prom.json', JSON.stringify(doc));
+    expect(readFileSync(file).length).toBeGreaterThan(4_000_000);
+    const json = JSON.parse(runCli(['trend', file, '--format', 'json']).stdout);
+    expect(json.series.map((one: { key: string; verdict: string; samples: number }) => [one.key, one.verdict, one.samples])).toEqual([
+      ['process_resident_memory_bytes{pid="1"}', 'LEAK', 100_000],
+      ['process_resident_memory_bytes{pid="2"}', 'NO_GROWTH', 100_000],
+    ]);
+  });
+});

@@ -148,7 +148,8 @@ async function sampleLive(context: CommandContext, flags: TrendFlags, options: T
   };
   process.on('SIGINT', onInterrupt);
   const started = Date.now();
-  const total = Math.max(1, Math.floor(flags.for / flags.every) + 1);
+  // The small epsilon keeps 1.2 s / 0.2 s at 6 intervals despite floating point.
+  const total = Math.max(1, Math.floor(flags.for / flags.every + 1e-9) + 1);
   try {
     let memory: Awaited<ReturnType<typeof live.readProcessMemory>> = first;
     for (let k = 0; k < total && !stopped; k++) {
