@@ -36,3 +36,20 @@ if (existsSync(real)) commands.push({ name: 'gemleak trend r01 (201 GC.stat line
 
 console.log(`node ${process.version}, ${runs} interleaved runs each, 1,000,000 samples per generated file`);
 printTable(compare(commands, { runs, warmup: 1 }), 'node -e 0 (baseline)');
+
+// CPU time (user + system) of each command: on a shared machine the wall clock above also measures
+// the neighbours; this is the work gemleak itself does.
+const { spawnSync } = await import('node:child_process');
+if (existsSync('/usr/bin/time')) {
+  console.log('\nCPU time (user + system), median of 3 runs:');
+  for (const command of commands) {
+    const seconds = [];
+    for (let i = 0; i < 3; i++) {
+      const run = spawnSync('/usr/bin/time', ['-f', '%U %S', command.command, ...command.args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      const [user, system] = run.stderr.trim().split('\n').pop().split(' ').map(Number);
+      seconds.push(user + system);
+    }
+    seconds.sort((a, b) => a - b);
+    console.log(`${command.name.padEnd(48)} ${(seconds[1] * 1000).toFixed(0).padStart(6)} ms`);
+  }
+}
