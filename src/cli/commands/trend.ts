@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { GemleakError, UsageError } from '../../errors.js';
 import type { TrendResult, TrendWarning, Verdict } from '../../trend/types.js';
+import { parseDuration, parseSize } from '../../trend/units.js';
 import { type CliIo, useColor, warn } from '../io.js';
 import { type CommandContext, EXIT_CLEAN, EXIT_FINDINGS, InvalidOptionValue, parseCount } from '../context.js';
 
@@ -249,20 +250,17 @@ export function chartWidth(io: CliIo): number {
 
 function parseDurationOption(option: string) {
   return (value: string): number => {
-    const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|m|min|h|hr|d)?\s*$/i.exec(value);
-    const factor: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86_400 };
-    const seconds = match === null ? NaN : Number(match[1]) * factor[(match[2] ?? 's').toLowerCase()]!;
-    if (!(seconds > 0) || !Number.isFinite(seconds)) throw new InvalidOptionValue(`${option} takes a duration such as 5s, 500ms, 10m or 1h, got '${value}'`);
+    const seconds = parseDuration(value);
+    if (seconds === null || !(seconds > 0)) throw new InvalidOptionValue(`${option} takes a duration such as 5s, 500ms, 10m or 1h, got '${value}'`);
     return seconds;
   };
 }
 
+/** `512MiB`, `2GB`; a bare number is MiB. */
 function parseLimit(value: string): number {
-  const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(value);
-  const factor: Record<string, number> = { b: 1 / 1024 ** 2, k: 1 / 1024, kb: 1 / 1024, kib: 1 / 1024, m: 1, mb: 1, mib: 1, g: 1024, gb: 1024, gib: 1024 };
-  const mib = match === null ? NaN : Number(match[1]) * factor[(match[2] ?? 'mib').toLowerCase()]!;
-  if (!(mib > 0)) throw new InvalidOptionValue(`--limit takes a size such as 512MiB or 2GB, got '${value}'`);
-  return mib;
+  const bytes = parseSize(value, 1024 ** 2);
+  if (bytes === null || !(bytes > 0)) throw new InvalidOptionValue(`--limit takes a size such as 512MiB or 2GB, got '${value}'`);
+  return bytes / 1024 ** 2;
 }
 
 function parseFailOn(value: string, previous: string[] = []): string[] {
