@@ -138,7 +138,7 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
       warmupRiseMib: null,
       steadyRiseMib: null,
       toLimit: null,
-      reason: `${samples} ${samples === 1 ? 'sample' : 'samples'} cannot show a trend: it takes at least ${MIN_SAMPLES}`,
+      reason: `${samples} ${samples === 1 ? 'sample' : 'samples'} cannot show a trend: it takes at least ${MIN_SAMPLES}${moreTime(series, from, to)}`,
     };
   }
   const { x, mib: v } = series;
@@ -194,6 +194,16 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
     return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot, then levelled off ${settled}` };
   }
   return { ...numbers, verdict: 'NO_GROWTH', growthSource: null, gcEvidence: null, toLimit: null, reason: `flat: within ${((Math.max(grown, 0) / Math.abs(boot)) * 100).toFixed(0)}% of the boot level, no rise beyond the noise` };
+}
+
+/** `(4 more, about 20 s at this pace)`: what TOO_SHORT still needs. */
+function moreTime(series: Series, from: number, to: number): string {
+  const missing = MIN_SAMPLES - (to - from);
+  const spacing = to - from >= 2 ? (series.x[to - 1]! - series.x[from]!) / (to - from - 1) : 0;
+  if (series.timeUnit !== 'seconds' || !(spacing > 0)) return ` (${missing} more)`;
+  const seconds = missing * spacing;
+  const pace = seconds < 120 ? `${Math.round(seconds)} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  return ` (${missing} more, about ${pace} more at this pace)`;
 }
 
 /**
