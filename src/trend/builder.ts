@@ -6,7 +6,7 @@
 import type { GcColumns, Series, TrendFormat } from './types.js';
 
 class Column {
-  private data = new Float64Array(256);
+  private data = new Float64Array(16);
   length = 0;
 
   push(value: number): void {

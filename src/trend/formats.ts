@@ -11,6 +11,8 @@ import { bytesToMib, parseSize, unitBytes } from './units.js';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
+/** More series than this in one file (dynos, label sets) is not a memory recording but an attack on ours. */
+export const MAX_SERIES = 1000;
 /** derailed_benchmarks' perf:mem_over_time samples every 5 seconds (its `sleep 5`). */
 export const DERAILED_INTERVAL_S = 5;
 
@@ -284,7 +286,7 @@ class HerokuParser implements FormatParser {
 
   constructor(private readonly settings: ParseSettings) {}
 
-  line(text: string): LineOutcome {
+  line(text: string, lineNumber: number): LineOutcome {
     if (!text.includes('sample#memory_')) return 'skipped';
     let total: number | null = null;
     let rss: number | null = null;
@@ -299,6 +301,7 @@ class HerokuParser implements FormatParser {
     const source = /\bsource=(\S+)/.exec(text)?.[1] ?? /\b(?:heroku|app)\[([^\]]+)\]/.exec(text)?.[1] ?? 'dyno';
     let builder = this.builders.get(source);
     if (builder === undefined) {
+      if (this.builders.size >= MAX_SERIES) throw tooManySeries(this.settings.file, lineNumber);
       builder = new SeriesBuilder(this.settings.file, source, 'heroku-log');
       this.builders.set(source, builder);
     }
@@ -367,6 +370,7 @@ class PrometheusParser implements FormatParser {
       throw new GemleakError('TREND_BAD_PROMETHEUS', `a '${String(data.resultType)}' result has no history: run a range query (query_range), which returns a matrix`, { file });
     }
     const results = data.result.filter(isRecord);
+    if (results.length > MAX_SERIES) throw tooManySeries(file, null);
     const labels = results.map((result) => (isRecord(result.metric) ? result.metric : {}));
     const keys = seriesKeys(labels);
     return results.map((result, i) => {
@@ -404,6 +408,10 @@ function metricUnit(name: string, unit: number | null): number {
   if (/_(kb|kilobytes|kib)$/i.test(name)) return KIB;
   if (/_(mb|megabytes|mib)$/i.test(name)) return MIB;
   return unit ?? 1;
+}
+
+function tooManySeries(file: string, line: number | null): GemleakError {
+  return new GemleakError('TREND_TOO_MANY_SERIES', `more than ${MAX_SERIES} series (dynos or label sets) in one file; split it, or query fewer`, line === null ? { file } : { file, line });
 }
 
 /** Epoch seconds (milliseconds when it is too large to be seconds), or an ISO-8601 date. */

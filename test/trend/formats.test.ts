@@ -108,6 +108,11 @@ describe('parsers', () => {
     expect(series.map((one) => one.key)).toEqual(['ruby_rss{pid="101"}', 'ruby_rss{pid="102"}']);
   });
 
+  it('refuses more series than a recording has (a memory bomb of distinct dynos)', () => {
+    const lines = Array.from({ length: 1001 }, (_, i) => heroku('2026-01-01T00:00:00Z', `web.${i}`, 'a', '5MB'));
+    expect(() => parse('heroku-log', lines.join('\n'))).toThrow(/more than 1000 series/);
+  });
+
   it.each([
     ['not JSON', '{"data": [', /not valid JSON/],
     ['no result', '{"data": {}}', /no data.result/],
