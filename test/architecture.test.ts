@@ -13,12 +13,13 @@ const ALLOWED: Record<string, string[]> = {
   lockfile: [],
   heap: [],
   hook: [],
+  trend: [],
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
-  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions'],
+  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'trend'],
   config: ['audit', 'advisories'],
   check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check', 'trend'],
 };
 const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats', 'terminal', 'shell']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
