@@ -67,6 +67,37 @@ describe('fixFor: a fix that works where the user runs it', () => {
     expect(fix.command).toBe('bundle update json multi --conservative');
   });
 
+  it('also moves the gems that pin a parent to its locked version, up the chain (--conservative moves only the gems named)', () => {
+    const text = [
+      'GEM',
+      '  remote: https://rubygems.org/',
+      '  specs:',
+      '    framework (7.0.1)',
+      '      parent (= 7.0.1)',
+      '      sibling (= 7.0.1)',
+      '    json (1.8.6)',
+      '    loose (1.0.0)',
+      '      parent (>= 7.0)',
+      '    parent (7.0.1)',
+      '      json (~> 1.8)',
+      '    sibling (7.0.1)',
+      '    suite (1.0.0)',
+      '      framework (= 7.0.1)',
+      '',
+      'PLATFORMS',
+      '  ruby',
+      '',
+      'DEPENDENCIES',
+      '  loose',
+      '  suite',
+      '',
+    ].join('\n');
+    const fix = fixFor(parseLockfile(text, 'Gemfile.lock'), spec, [null], [advisory({})], advisory({}));
+    expect(fix.blockers).toEqual([{ kind: 'gem', requirement: '~> 1.8', gem: 'parent 7.0.1', line: 10 }]);
+    // framework pins parent, suite pins framework; loose admits a newer parent, sibling is not in the chain.
+    expect(fix.command).toBe('bundle update json parent framework suite --conservative');
+  });
+
   it('is not blocked by a requirement the safe version meets', () => {
     const fix = fixFor(lockfile('Gemfile.lock', '>= 1.8', '>= 1.0'), spec, [null], [advisory({})], advisory({}));
     expect(fix.blockers).toEqual([]);
