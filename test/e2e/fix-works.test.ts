@@ -104,6 +104,14 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
+  it('the sandbox has no network: a Gemfile that names rubygems.org cannot be locked', () => {
+    const dir = path.join(root, 'apps', 'offline');
+    writeTree(dir, { Gemfile: 'source "https://rubygems.org"\ngem "rake"\n' });
+    const result = run('bundle', ['lock'], dir, env);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('127.0.0.1:9');
+  });
+
   it('(a) a plain dependency: the suggested command makes the lockfile clean', () => {
     const dir = app('plain', [{ name: LEAKY, lockAt: '1.0.1' }]);
     const before = check(dir, oneAdvisory);
@@ -162,23 +170,24 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });
   });
 
-  it('(d) a dual-boot Gemfile.next.lock in a subfolder, checked with --recursive from above: the command goes there and uses Gemfile.next', () => {
+  it('(d) a dual-boot Gemfile.next.lock in a subfolder, checked with --recursive from above: the command goes there (quoted) and uses Gemfile.next', () => {
     const dir = path.join(root, 'apps', 'dual');
-    lockApp(path.join(dir, 'web'), source, [{ name: LEAKY, lockAt: '1.1.0' }], env);
-    lockApp(path.join(dir, 'web'), source, [{ name: LEAKY, lockAt: '1.0.0' }], env, 'Gemfile.next');
+    const sub = path.join(dir, 'web app');
+    lockApp(sub, source, [{ name: LEAKY, lockAt: '1.1.0' }], env);
+    lockApp(sub, source, [{ name: LEAKY, lockAt: '1.0.0' }], env, 'Gemfile.next');
     const before = check(dir, oneAdvisory, ['--recursive']);
     expect(before.status).toBe(1);
     expect(before.upgrades).toHaveLength(1);
     const upgrade = before.upgrades[0]!;
-    expect(upgrade.lockfile).toBe('web/Gemfile.next.lock');
-    expect(upgrade.fix).toMatchObject({ directory: 'web', gemfile: 'Gemfile.next' });
-    expect(upgrade.fix.runnable).toBe(`cd -- web && BUNDLE_GEMFILE=Gemfile.next bundle update ${LEAKY} --conservative`);
+    expect(upgrade.lockfile).toBe('web app/Gemfile.next.lock');
+    expect(upgrade.fix).toMatchObject({ directory: 'web app', gemfile: 'Gemfile.next' });
+    expect(upgrade.fix.runnable).toBe(`cd -- 'web app' && BUNDLE_GEMFILE=Gemfile.next bundle update ${LEAKY} --conservative`);
 
-    const mainLockfile = readFileSync(path.join(dir, 'web', 'Gemfile.lock'), 'utf8');
+    const mainLockfile = readFileSync(path.join(sub, 'Gemfile.lock'), 'utf8');
     runSuggested(dir, upgrade.fix.runnable);
-    expect(lockedVersion(path.join(dir, 'web', 'Gemfile.next.lock'), LEAKY)).toBe('1.1.0');
+    expect(lockedVersion(path.join(sub, 'Gemfile.next.lock'), LEAKY)).toBe('1.1.0');
     // The command changed the dual-boot lockfile, not the main one.
-    expect(readFileSync(path.join(dir, 'web', 'Gemfile.lock'), 'utf8')).toBe(mainLockfile);
+    expect(readFileSync(path.join(sub, 'Gemfile.lock'), 'utf8')).toBe(mainLockfile);
     expect(check(dir, oneAdvisory, ['--recursive'])).toEqual({ status: 0, upgrades: [] });
   });
 

@@ -40,6 +40,7 @@ export function rubyEnv(root: string): Record<string, string> {
     BUNDLE_FROZEN: 'false',
     BUNDLE_DEPLOYMENT: 'false',
     BUNDLE_SILENCE_ROOT_WARNING: 'true',
+    BUNDLE_RETRY: '0',
     http_proxy: NO_NETWORK,
     https_proxy: NO_NETWORK,
     HTTP_PROXY: NO_NETWORK,
