@@ -110,9 +110,34 @@ export function buildGemSource(dir: string, gems: readonly FakeGem[], env: Recor
     runOk('gem', ['build', file], specs, env);
   }
   for (const file of readdirSync(specs).filter((name) => name.endsWith('.gem'))) renameSync(path.join(specs, file), path.join(built, file));
-  runOk('gem', ['generate_index', '--directory', dir], dir, env);
+  const indexed = run('gem', ['generate_index', '--directory', dir], dir, env);
+  if (indexed.status !== 0) runOk('ruby', ['-e', WRITE_INDEX, dir], dir, env);
   return pathToFileURL(dir).href;
 }
+
+/**
+ * RubyGems 3.5 moved `gem generate_index` out into a gem of its own, which it would fetch (and here
+ * cannot). Then this writes the same full index Bundler reads from a `file://` source: the specs
+ * lists (name, version, platform), gzipped, and one deflated marshalled gemspec per gem.
+ */
+const WRITE_INDEX = `
+require "fileutils"
+require "rubygems/package"
+require "zlib"
+dir = ARGV.fetch(0)
+specs = Dir[File.join(dir, "gems", "*.gem")].sort.map { |file| Gem::Package.new(file).spec }
+quick = File.join(dir, "quick", "Marshal.#{Gem.marshal_version}")
+FileUtils.mkdir_p(quick)
+specs.each { |spec| File.binwrite(File.join(quick, "#{spec.original_name}.gemspec.rz"), Gem.deflate(Marshal.dump(spec))) }
+tuple = ->(spec) { [spec.name, spec.version, spec.original_platform.to_s.empty? ? Gem::Platform::RUBY : spec.original_platform] }
+released, prerelease = specs.partition { |spec| !spec.version.prerelease? }
+latest = released.group_by { |spec| [spec.name, spec.original_platform] }.values.map { |group| group.max_by(&:version) }
+{ "specs" => released, "latest_specs" => latest, "prerelease_specs" => prerelease }.each do |name, list|
+  data = Marshal.dump(list.map(&tuple).sort)
+  File.binwrite(File.join(dir, "#{name}.#{Gem.marshal_version}"), data)
+  Zlib::GzipWriter.open(File.join(dir, "#{name}.#{Gem.marshal_version}.gz")) { |gz| gz.write(data) }
+end
+`;
 
 export interface GemfileEntry {
   name: string;
