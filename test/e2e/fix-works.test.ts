@@ -220,6 +220,24 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });
   });
 
+  it('(h) the Gemfile pins the gem that pins the parent (gem "rails", "4.2.6"): the report says to change that first, then the command works', () => {
+    const dir = app('gemfile-pins-framework', [{ name: FRAMEWORK, requirement: '= 1.0.0', lockAt: '1.0.0' }]);
+    const lockfile = path.join(dir, 'Gemfile.lock');
+    const { fix } = check(dir, oneAdvisory).upgrades[0]!;
+    expect(fix.blockers.map((blocker) => [blocker.kind, blocker.gem])).toEqual([['gem', `${PARENT} 1.0.0`], ['gemfile', `${FRAMEWORK} 1.0.0`]]);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK} --conservative`);
+    const text = runCli(['check', '--no-config', '--database', oneAdvisory], { cwd: dir });
+    expect(text.stdout).toContain(`the Gemfile pins ${FRAMEWORK} (= 1.0.0), which has to move too: change that requirement in the Gemfile first`);
+
+    runSuggested(dir, fix.runnable);
+    expect(lockedVersion(lockfile, LEAKY)).toBe('1.0.1');
+
+    rewriteGemfile(dir, source, [{ name: FRAMEWORK }]);
+    runSuggested(dir, fix.runnable);
+    expect(lockedVersion(lockfile, FRAMEWORK)).toBe('1.1.0');
+    expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });
+  });
+
   // KNOWN GAP, left to the coordinator: `--conservative` does not unlock the gem's own dependencies,
   // so when the fixed release needs a newer one (which the lockfile cannot tell), Bundler keeps the
   // leaky version and says only "its version stayed the same"; `bundle update GEM` alone works.
