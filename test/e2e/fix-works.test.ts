@@ -220,7 +220,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });
   });
 
-  it('(h) the Gemfile pins the gem that pins the parent (gem "rails", "4.2.6"): the report says to change that first, then the command works', () => {
+  it('(g) the Gemfile pins the gem that pins the parent (gem "rails", "4.2.6"): the report says to change that first, then the command works', () => {
     const dir = app('gemfile-pins-framework', [{ name: FRAMEWORK, requirement: '= 1.0.0', lockAt: '1.0.0' }]);
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
@@ -242,7 +242,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
   // so when the fixed release needs a newer one (which the lockfile cannot tell), Bundler keeps the
   // leaky version and says only "its version stayed the same"; `bundle update GEM` alone works.
   // When the suggested command changes, this test fails: then assert that the suggestion works.
-  it('(g) KNOWN GAP: the fixed release needs a newer version of its own dependency: --conservative keeps the leak, plain bundle update fixes it', () => {
+  it('(h) KNOWN GAP: the fixed release needs a newer version of its own dependency: --conservative keeps the leak, plain bundle update fixes it', () => {
     const dir = app('dependency-floor', [{ name: FLOOR, lockAt: '1.0.0' }, { name: DEP, lockAt: '1.0.0' }]);
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
