@@ -38,6 +38,33 @@ function lockfile(file: string, gemfileRequirement: string, multiRequirement: st
 
 const spec = { name: 'json', version: '1.8.6' };
 
+/** json held by parent (~> 1.8), which framework pins (= 7.0.1), which suite pins; loose and sibling are bystanders. */
+function chainLockfile(dependencies: string[]): string {
+  return [
+    'GEM',
+    '  remote: https://rubygems.org/',
+    '  specs:',
+    '    framework (7.0.1)',
+    '      parent (= 7.0.1)',
+    '      sibling (= 7.0.1)',
+    '    json (1.8.6)',
+    '    loose (1.0.0)',
+    '      parent (>= 7.0)',
+    '    parent (7.0.1)',
+    '      json (~> 1.8)',
+    '    sibling (7.0.1)',
+    '    suite (1.0.0)',
+    '      framework (= 7.0.1)',
+    '',
+    'PLATFORMS',
+    '  ruby',
+    '',
+    'DEPENDENCIES',
+    ...dependencies,
+    '',
+  ].join('\n');
+}
+
 describe('fixFor: a fix that works where the user runs it', () => {
   it.each([
     ['Gemfile.lock', 'bundle update json --conservative'],
@@ -66,6 +93,24 @@ describe('fixFor: a fix that works where the user runs it', () => {
     const fix = fixFor(lockfile('Gemfile.lock', '', '< 2'), spec, [null], [advisory({})], advisory({}));
     expect(fix.blockers).toEqual([{ kind: 'gem', requirement: '< 2', gem: 'multi 1.0.0', line: 5 }]);
     expect(fix.command).toBe('bundle update json multi --conservative');
+  });
+
+  it('also moves the gems that pin a parent to its locked version, up the chain (--conservative moves only the gems named)', () => {
+    const text = chainLockfile(['  loose', '  suite']);
+    const fix = fixFor(parseLockfile(text, 'Gemfile.lock'), spec, [null], [advisory({})], advisory({}));
+    expect(fix.blockers).toEqual([{ kind: 'gem', requirement: '~> 1.8', gem: 'parent 7.0.1', line: 10 }]);
+    // framework pins parent, suite pins framework; loose admits a newer parent, sibling is not in the chain.
+    expect(fix.command).toBe('bundle update json parent framework suite --conservative');
+  });
+
+  it('names a Gemfile pin on a gem of that chain (gem "rails", "4.2.6"): the Gemfile has to change first', () => {
+    const text = chainLockfile(['  loose (~> 1.0)', '  suite (= 1.0.0)']);
+    const fix = fixFor(parseLockfile(text, 'Gemfile.lock'), spec, [null], [advisory({})], advisory({}));
+    expect(fix.blockers).toEqual([
+      { kind: 'gem', requirement: '~> 1.8', gem: 'parent 7.0.1', line: 10 },
+      { kind: 'gemfile', requirement: '= 1.0.0', gem: 'suite 1.0.0', line: 21 },
+    ]);
+    expect(fix.command).toBe('bundle update json parent framework suite --conservative');
   });
 
   it('is not blocked by a requirement the safe version meets', () => {
