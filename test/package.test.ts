@@ -74,6 +74,8 @@ describe('the package', () => {
       ...reachable(entries),
       // Read by path, not imported: the bundled database (and its prebuilt index), the JSON Schema of --format json.
       'dist/bundled-index.json',
+      // Spawned by path (src/advisories/sync.ts): runs git so that it dies with a killed update.
+      'bin/git-guard.js',
       ...filesBelow('advisories'),
       ...filesBelow('schemas'),
       'package.json',

@@ -17,7 +17,9 @@ export function fixFor(lockfile: Lockfile, spec: Pick<LockedSpec, 'name' | 'vers
   const moving = gemsToMove(lockfile, spec.name, direct);
   const blockers = [...direct, ...gemfilePins(lockfile, moving.slice(1))];
   const where = whereToRun(lockfile.file);
-  const command = `bundle update ${moving.join(' ')} --conservative`;
+  // Not `--conservative`: it keeps the gem's own dependencies locked, and a fixed release that needs a
+  // newer one (the lockfile cannot tell) then stays where it is without an error.
+  const command = `bundle update ${moving.join(' ')}`;
   return {
     patchedVersions: hit.patchedVersions,
     minimumSafeVersion: safe.minimum,
@@ -33,7 +35,7 @@ export function fixFor(lockfile: Lockfile, spec: Pick<LockedSpec, 'name' | 'vers
 /**
  * What keeps Bundler from moving `gem` to `target`: the Gemfile's requirement (the lockfile's
  * DEPENDENCIES) and every locked gem that depends on it with a requirement `target` does not meet.
- * `bundle update GEM --conservative` alone changes nothing while one of these holds.
+ * `bundle update GEM` alone changes nothing while one of these holds.
  */
 export function blockersOf(lockfile: Lockfile, gem: string, target: GemVersion): FixBlocker[] {
   const blockers: FixBlocker[] = [];
@@ -65,7 +67,7 @@ function excludes(requirement: string, target: GemVersion): boolean {
 }
 
 /**
- * The gems `bundle update GEM --conservative` has to name: the gem; each locked gem that holds it
+ * The gems `bundle update` has to name: the gem; each locked gem that holds it
  * below the fix; and, up the chain, each gem that pins one of those. When the Gemfile holds the gem
  * itself, no command helps until the Gemfile changes (the reports say so), and the command shown
  * is the one to run after that change.
@@ -94,7 +96,7 @@ function lockedVersionsOf(lockfile: Lockfile): Map<string, string> {
 }
 
 /**
- * `--conservative` unlocks only the gems named: a parent that has to move stays where it is when
+ * `bundle update` unlocks only the gems named and their dependencies: a parent that has to move stays where it is when
  * another locked gem pins it to its locked version (as `rails` pins `actionpack (= 7.0.1)`), and
  * Bundler says nothing but "its version stayed the same". So every gem that pins one that has to
  * move is named too, up the chain. Only such pins are named: for a looser requirement nothing in

@@ -14,7 +14,7 @@ export interface Fix {
   safeVersions: string[];
   /** What holds the gem below `minimumSafeVersion`: the Gemfile's requirement, or a locked gem's. */
   blockers: FixBlocker[];
-  /** The Bundler command, to run in the lockfile's folder (`bundle update redis --conservative`). */
+  /** The Bundler command, to run in the lockfile's folder (`bundle update redis`). */
   command: string;
   /** The lockfile's folder as the report names it, or null for the current folder. */
   directory: string | null;

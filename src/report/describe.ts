@@ -85,7 +85,7 @@ export function findingHeadline(finding: Finding): string {
 }
 
 /**
- * `Upgrade to 3.3.1 (safe: 3.3.1, or 3.9 and later): cd -- apps/api && bundle update redis --conservative.`
+ * `Upgrade to 3.3.1 (safe: 3.3.1, or 3.9 and later): cd -- apps/api && bundle update redis.`
  * Safe means no known leak of the gem at all, so the upgrade never walks into another one.
  */
 export function fixSentence(finding: Pick<Finding, 'gem' | 'fix'>): string {

@@ -80,7 +80,7 @@ describe('usage errors name the command the user ran', () => {
   it.each([
     [['heap', 'diff'], "error: missing required argument 'A'", 'gemleak heap diff'],
     [['heap', 'summary'], "error: missing required argument 'dump'", 'gemleak heap summary'],
-    [['db', 'lint'], "error: missing required argument 'dir'", 'gemleak db lint'],
+    [['db', 'lint', '--bogus'], "error: unknown option '--bogus'", 'gemleak db lint'],
     [['hook', 'install', '--bogus'], "error: unknown option '--bogus'", 'gemleak hook install'],
     [['check', '--bogus'], "error: unknown option '--bogus'", 'gemleak check'],
     [['bogus'], "error: unknown command 'bogus'", 'gemleak'],

@@ -120,7 +120,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     const { fix } = before.upgrades[0]!;
     expect(fix.minimum_safe_version).toBe('1.1.0');
     expect(fix.blockers).toEqual([]);
-    expect(fix.runnable).toBe(`bundle update ${LEAKY} --conservative`);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY}`);
 
     runSuggested(dir, fix.runnable);
     expect(lockedVersion(path.join(dir, 'Gemfile.lock'), LEAKY)).toBe('1.1.0');
@@ -158,10 +158,10 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(before.status).toBe(1);
     const { fix } = before.upgrades[0]!;
     expect(fix.blockers).toEqual([{ kind: 'gem', requirement: '~> 1.0.0', gem: `${PARENT} 1.0.0`, line: expect.any(Number) }]);
-    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} --conservative`);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT}`);
 
     // Naming the leaky gem alone is not enough: the parent holds it.
-    runSuggested(dir, `bundle update ${LEAKY} --conservative`);
+    runSuggested(dir, `bundle update ${LEAKY}`);
     expect(lockedVersion(lockfile, LEAKY)).toBe('1.0.1');
 
     runSuggested(dir, fix.runnable);
@@ -181,7 +181,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     const upgrade = before.upgrades[0]!;
     expect(upgrade.lockfile).toBe('web app/Gemfile.next.lock');
     expect(upgrade.fix).toMatchObject({ directory: 'web app', gemfile: 'Gemfile.next' });
-    expect(upgrade.fix.runnable).toBe(`cd -- 'web app' && BUNDLE_GEMFILE=Gemfile.next bundle update ${LEAKY} --conservative`);
+    expect(upgrade.fix.runnable).toBe(`cd -- 'web app' && BUNDLE_GEMFILE=Gemfile.next bundle update ${LEAKY}`);
 
     const mainLockfile = readFileSync(path.join(sub, 'Gemfile.lock'), 'utf8');
     runSuggested(dir, upgrade.fix.runnable);
@@ -197,7 +197,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(before.status).toBe(1);
     const { fix } = before.upgrades[0]!;
     expect(fix.minimum_safe_version).toBe('1.1.0');
-    expect(fix.runnable).toBe(`bundle update ${LEAKY} --conservative`);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY}`);
 
     runSuggested(dir, fix.runnable);
     expect(lockedVersion(path.join(dir, 'Gemfile.lock'), LEAKY)).toBe('1.1.0');
@@ -209,10 +209,10 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     const lockfile = path.join(dir, 'Gemfile.lock');
     expect(lockedVersion(lockfile, LEAKY)).toBe('1.0.1');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
-    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK} --conservative`);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK}`);
 
-    // With --conservative Bundler unlocks only the gems named: the framework keeps the parent where it is.
-    runSuggested(dir, `bundle update ${LEAKY} ${PARENT} --conservative`);
+    // Bundler unlocks only the gems named (and their dependencies): the framework keeps the parent where it is.
+    runSuggested(dir, `bundle update ${LEAKY} ${PARENT}`);
     expect(lockedVersion(lockfile, LEAKY)).toBe('1.0.1');
 
     runSuggested(dir, fix.runnable);
@@ -225,7 +225,7 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
     expect(fix.blockers.map((blocker) => [blocker.kind, blocker.gem])).toEqual([['gem', `${PARENT} 1.0.0`], ['gemfile', `${FRAMEWORK} 1.0.0`]]);
-    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK} --conservative`);
+    expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK}`);
     const text = runCli(['check', '--no-config', '--database', oneAdvisory], { cwd: dir });
     expect(text.stdout).toContain(`the Gemfile pins ${FRAMEWORK} (= 1.0.0), which has to move too: change that requirement in the Gemfile first`);
 
@@ -238,20 +238,14 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });
   });
 
-  // KNOWN GAP, left to the coordinator: `--conservative` does not unlock the gem's own dependencies,
-  // so when the fixed release needs a newer one (which the lockfile cannot tell), Bundler keeps the
-  // leaky version and says only "its version stayed the same"; `bundle update GEM` alone works.
-  // When the suggested command changes, this test fails: then assert that the suggestion works.
-  it('(h) KNOWN GAP: the fixed release needs a newer version of its own dependency: --conservative keeps the leak, plain bundle update fixes it', () => {
+  // `--conservative` would keep the gem's own dependencies locked: the fixed release that needs a
+  // newer one would stay out of reach with no error but "its version stayed the same".
+  it('(h) the fixed release needs a newer version of its own dependency: the suggested command gets there', () => {
     const dir = app('dependency-floor', [{ name: FLOOR, lockAt: '1.0.0' }, { name: DEP, lockAt: '1.0.0' }]);
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
-    expect(fix.runnable).toBe(`bundle update ${FLOOR} --conservative`);
-
-    expect(runSuggested(dir, fix.runnable)).toContain(`Bundler attempted to update ${FLOOR} but its version stayed the same`);
-    expect(lockedVersion(lockfile, FLOOR)).toBe('1.0.0');
-
-    runSuggested(dir, `bundle update ${FLOOR}`);
+    expect(fix.runnable).toBe(`bundle update ${FLOOR}`);
+    runSuggested(dir, fix.runnable);
     expect(lockedVersion(lockfile, FLOOR)).toBe('1.1.0');
     expect(lockedVersion(lockfile, DEP)).toBe('2.0.0');
     expect(check(dir, oneAdvisory)).toEqual({ status: 0, upgrades: [] });

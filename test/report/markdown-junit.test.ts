@@ -35,8 +35,8 @@ describe('renderMarkdown', () => {
     expect(table.slice(0, 4)).toEqual([
       '| Gem | Lockfile | Advisory | Fix |',
       '| --- | --- | --- | --- |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612) (high): redis keeps every request alive | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700) (high): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612) (high): redis keeps every request alive | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700) (high): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis` |',
     ]);
     expect(markdown).toContain('<details><summary>Ignored (1)</summary>');
     expect(table).toContain("| oj 0.9 | `monorepo/api/Gemfile.lock:6` | [oj-229](https://github.com/example/oj/issues/229) | tasks only, &lt;they&gt; exit's (until 2025-06-30) |");
@@ -113,7 +113,7 @@ describe('renderJunit', () => {
       message: 'redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. redis 3.3.0 has a known memory leak (redis-700): Second <leak> & "more".',
       type: 'redis-612 redis-700',
     });
-    expect(failure.textContent).toContain('Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative.');
+    expect(failure.textContent).toContain('Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis.');
     const skipped = elements(root, 'skipped');
     expect(skipped).toHaveLength(1);
     expect((skipped[0]!.parentNode as Element).getAttribute('name')).toBe('oj (0.9)');
