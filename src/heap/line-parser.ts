@@ -60,6 +60,7 @@ const FIELD_FILE = 4;
 const FIELD_LINE = 5;
 const FIELD_GENERATION = 6;
 const FIELD_MEMSIZE = 7;
+const FIELD_LENGTH = 8;
 
 const KEY_CLASS = Buffer.from('class');
 const KEY_NAME = Buffer.from('name');
@@ -73,6 +74,8 @@ const KEY_LINE = Buffer.from('line');
 const KEY_METHOD = Buffer.from('method');
 const KEY_MEMSIZE = Buffer.from('memsize');
 const KEY_GENERATION = Buffer.from('generation');
+const KEY_SIZE = Buffer.from('size');
+const KEY_LENGTH = Buffer.from('length');
 
 export interface ParseOptions {
   /**
@@ -203,6 +206,11 @@ function readHead(b: Buffer, from: number, e: number, r: HeapRecord): number {
     const valueStart = k + 2;
     const valueEnd = skipSimpleValue(b, valueStart, e);
     if (valueEnd < 0) return -1;
+    if (field === FIELD_LENGTH) {
+      // `size` and `length` open the type-specific part: nothing after them is a head member.
+      if (isDigit(b[valueStart] as number)) r.length = digitsValue(b, valueStart, valueEnd);
+      return valueEnd;
+    }
     if (field === FIELD_CLASS || field === FIELD_NAME) {
       if (b[valueStart] !== QUOTE) return -1;
       if (field === FIELD_CLASS) {
@@ -289,6 +297,7 @@ function readTail(b: Buffer, headEnd: number, e: number, r: HeapRecord): boolean
     if (!storeTailValue(b, field, valueStart, q + 1, isString, r)) return false;
     q = keyOpen - 3;
   }
+  r.tailFrom = q;
   return true;
 }
 
@@ -334,11 +343,13 @@ function scanStringBack(b: Buffer, closingQuote: number, limit: number): number 
 function headField(b: Buffer, start: number, end: number): number {
   switch (end - start) {
     case 4:
-      return keyIs(b, start, KEY_NAME) ? FIELD_NAME : FIELD_NONE;
+      if (keyIs(b, start, KEY_NAME)) return FIELD_NAME;
+      return keyIs(b, start, KEY_SIZE) ? FIELD_LENGTH : FIELD_NONE;
     case 5:
       return keyIs(b, start, KEY_CLASS) ? FIELD_CLASS : FIELD_NONE;
     case 6:
-      return keyIs(b, start, KEY_FROZEN) ? FIELD_SKIP : FIELD_NONE;
+      if (keyIs(b, start, KEY_FROZEN)) return FIELD_SKIP;
+      return keyIs(b, start, KEY_LENGTH) ? FIELD_LENGTH : FIELD_NONE;
     case 8:
       return keyIs(b, start, KEY_SHAPE_ID) ? FIELD_SKIP : FIELD_NONE;
     case 9:
@@ -467,6 +478,7 @@ function parseSlow(text: string, r: HeapRecord, options: ParseOptions): void {
     r.kind = LINE_NOT_OBJECT;
     return;
   }
+  r.parsed = value as Record<string, unknown>;
   fillFromObject(value as Record<string, unknown>, r);
 }
 
@@ -527,6 +539,8 @@ function fillFromObject(object: Record<string, unknown>, r: HeapRecord): void {
   r.memsize = typeof object.memsize === 'number' && Number.isFinite(object.memsize) ? object.memsize : 0;
   if (typeof object.class === 'string' && CANONICAL_ADDRESS.test(object.class)) [r.classStart, r.classEnd] = keep(r, object.class);
   if (typeof object.name === 'string') [r.nameStart, r.nameEnd] = keep(r, object.name);
+  const length = typeof object.size === 'number' ? object.size : object.length;
+  if (typeof length === 'number' && Number.isSafeInteger(length) && length >= 0) r.length = length;
 }
 
 function keep(r: HeapRecord, text: string): [number, number] {

@@ -1,3 +1,4 @@
+import { MAX_LINE_BYTES } from './line-reader.js';
 import type { DumpReport, HeapWarning } from './types.js';
 
 /**
@@ -29,6 +30,18 @@ export function readingWarnings(dump: DumpReport, heapy: boolean): HeapWarning[]
     at(
       'HEAP_UNESCAPED_FILE',
       `${stats.recoveredLines === 1 ? '1 line has' : `${stats.recoveredLines} lines have`} a file name that Ruby wrote without JSON escaping (code eval'd under a name with a quote, backslash or TAB); read anyway: ${lineList(stats.recoveredLineNumbers, stats.recoveredLines)}`,
+    );
+  }
+  if (stats.longLines > 0) {
+    at(
+      'HEAP_LONG_LINES',
+      `${stats.longLines === 1 ? '1 line is' : `${stats.longLines} lines are`} longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB, skipped unread (objects on them are not counted): ${lineList(stats.longLineNumbers, stats.longLines)}`,
+    );
+  }
+  if (stats.duplicates > 0) {
+    at(
+      'HEAP_DUPLICATE_LINES',
+      `${stats.duplicates === 1 ? '1 object line repeats' : `${stats.duplicates} object lines repeat`} an object already read (same address and allocation record); each object is counted once: ${lineList(stats.duplicateLineNumbers, stats.duplicates)}`,
     );
   }
   if (stats.bomStripped) at('HEAP_BOM', 'starts with a UTF-8 byte-order mark, which was ignored');
