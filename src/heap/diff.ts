@@ -139,7 +139,9 @@ async function explainRetained(graph: HeapGraph, file: DumpFile, groups: HeapGro
   const names = new Map([...classNamesB, ...classNamesC]);
   const retainers = await explainGroups(graph, file, members, names);
   groups.forEach((group, index) => {
-    group.retainers = retainers[index] ?? null;
+    const found = retainers[index] ?? null;
+    // VM bookkeeping (inline caches) is held by the class or method it caches: no line to fix.
+    group.retainers = found !== null && group.vmInternal ? { ...found, holder: null, clusters: found.clusters.map((cluster) => ({ ...cluster, holderIndex: -1 })) } : found;
   });
 }
 

@@ -58,7 +58,7 @@ function identityText(result: HeapDiffResult): string {
 
 function groupLines(result: HeapDiffResult, selected: SelectedGroups, style: Style): string {
   const word = result.mode === 'retained' ? 'Retained' : 'Allocated';
-  const lines = selected.shown.flatMap((group) => [groupLine(word, group, style), ...retainerLines(group.retainers, style)]);
+  const lines = selected.shown.flatMap((group) => [groupLine(word, group, style), ...(group.vmInternal ? [] : retainerLines(group.retainers, style))]);
   const { hidden } = selected;
   if (hidden.groups > 0) {
     lines.push(style.dim(`… and ${groups(hidden.groups)} more (${objects(hidden.count)}, ${bytes(hidden.memsize)}): --top N or --all to see them`));
@@ -91,8 +91,8 @@ function retainerLines(retainers: GroupRetainers | null, style: ReturnType<typeo
   if (holder === null) {
     lines.push(`${INDENT}No single object holds them: their root paths share no object (${retainers.clusterCount === 1 ? '1 path shape' : `${retainers.clusterCount} path shapes`})`);
   } else {
-    const share = holder.through === retainers.reachable ? `all ${retainers.reachable}` : `${holder.through} of ${retainers.reachable}`;
-    lines.push(`${INDENT}${style.bold(`Held by ${holderText(holder)}`)}: ${share} root paths pass through it`);
+    const share = retainers.reachable === 1 ? 'its root path passes through it' : `${holder.through === retainers.reachable ? `all ${retainers.reachable}` : `${holder.through} of ${retainers.reachable}`} root paths pass through it`;
+    lines.push(`${INDENT}${style.bold(`Held by ${holderText(holder)}`)}: ${share}`);
     if (holder.machineStack) lines.push(`${INDENT}  (reached from the machine stack, a conservative scan: a C local or register may point at it only by chance)`);
   }
   for (const cluster of retainers.clusters) {
@@ -110,7 +110,7 @@ function retainerLines(retainers: GroupRetainers | null, style: ReturnType<typeo
 
 function holderText(holder: PathHop): string {
   const what = `${typeAndClass(holder)}${holder.name === null ? '' : ` ${printable(holder.name)}`}`;
-  if (holder.file === null && holder.line === null) return `${what} (allocated before tracing started: the dump has no file/line for it; see its path)`;
+  if (holder.file === null && holder.line === null) return `${what} (no allocation file/line in the dump: made before allocation tracing started, or with tracing off; its path below says who holds it)`;
   return `${what} allocated at ${location(holder)}, the line to look at`;
 }
 
