@@ -10,7 +10,7 @@ import { mergeGroupsIndexed } from './groups.js';
 import type { Identity } from './identity.js';
 import { type DumpFile, type DumpInput, inspectDump } from './input.js';
 import type { SharedKeyTable } from './key-table.js';
-import type { LineSource } from './line-reader.js';
+import { type LineSource, MAX_LINE_BYTES } from './line-reader.js';
 import { type ScanRunner, chooseWorkerCount, createRunner } from './pool.js';
 import { planRanges } from './ranges.js';
 import type { DiffJob, DiffResult, SetJob, SetResult } from './scan-jobs.js';
@@ -58,7 +58,7 @@ export async function diffHeapDumps(options: HeapDiffOptions): Promise<HeapDiffR
     }));
     const running = Promise.all(diffJobs.map((job) => runner.run<DiffResult>(job)));
     // The graph of C is built on this thread while the workers read B.
-    const graph = why && retainedSet !== undefined ? buildGraphOf(retainedSet, running) : null;
+    const graph = why && retainedSet !== undefined ? buildGraphOf(retainedSet, running, options.onGraphProgress) : null;
     const parts = await running;
     const dumps: DumpReport[] = [
       report('A', before, beforeSet.stats),
@@ -84,10 +84,10 @@ export async function diffHeapDumps(options: HeapDiffOptions): Promise<HeapDiffR
   }
 }
 
-function buildGraphOf(set: ReadSet, running: Promise<unknown>): HeapGraph {
+function buildGraphOf(set: ReadSet, running: Promise<unknown>, progress: ProgressOptions['onGraphProgress']): HeapGraph {
   // If B fails, its error is the one to report; the graph is not needed then.
   running.catch(() => {});
-  return buildGraph(set.graphParts);
+  return buildGraph(set.graphParts, progress);
 }
 
 async function joinParts(parts: readonly string[], target: string): Promise<void> {
@@ -196,11 +196,18 @@ export function report(role: DumpRole, file: DumpFile, stats: DumpReport['stats'
   return { role, label: file.label, gzip: file.gzip, bytes: file.size, stats };
 }
 
-/** A file in which no line is a JSON object is not a heap dump (a log, a lockfile, binary data). */
+/**
+ * A file without a single heap object or ROOT record is not a heap dump (a log, a README, a
+ * lockfile, binary data). Read as A it would make the whole heap of B look new, so it is an error,
+ * like an empty file.
+ */
 export function requireJsonObjects(dump: DumpReport): void {
   const { stats } = dump;
-  if (stats.objects + stats.rootRecords + stats.addressless + stats.freeSlots > 0) return;
-  throw new GemleakError('HEAP_NOT_A_DUMP', `no line is a JSON object (${stats.lines} lines read): not an ObjectSpace.dump_all file`, { file: dump.label });
+  if (stats.objects + stats.rootRecords + stats.freeSlots > 0) return;
+  const read = stats.lines === 1 ? '1 line read' : `${stats.lines} lines read`;
+  const long = stats.longLines > 0 ? `, ${stats.longLines} of them longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB and skipped` : '';
+  const what = stats.addressless > 0 ? 'no heap object and no ROOT record' : 'no line is a JSON object';
+  throw new GemleakError('HEAP_NOT_A_DUMP', `${what} (${read}${long}): not an ObjectSpace.dump_all file`, { file: dump.label });
 }
 
 function assemble(dumps: DumpReport[], parts: DiffResult[], inputWarnings: HeapWarning[], settings: { identity: Identity; heapy: boolean; threeWay: boolean }): HeapDiffResult & { classNames: Map<string, string> } {

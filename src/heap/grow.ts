@@ -75,7 +75,10 @@ export async function findGrowingContainers(options: HeapGrowOptions): Promise<H
       previous = parts.map((part) => part.table);
       last = parts;
     }
-    const graph = buildGraph(last.map((part) => part.graph as GraphPart));
+    const graph = buildGraph(
+      last.map((part) => part.graph as GraphPart),
+      options.onGraphProgress,
+    );
     const lastDump = dumps[dumps.length - 1] as DumpReport;
     warnings.push(...graphWarnings(graph, lastDump));
     const grown = collectGrown(previous ?? []);

@@ -40,7 +40,7 @@ export async function findRootPath(options: HeapPathOptions): Promise<HeapPathRe
   const file = await inspectDump(options.dump);
   const runner = startRunner([file], options);
   try {
-    const { graph, dump, classNames } = await readGraph(runner, file, 'dump');
+    const { graph, dump, classNames } = await readGraph(runner, file, 'dump', options.onGraphProgress);
     const warnings = [...readingWarnings(dump, false), ...graphWarnings(graph, dump)];
     const words = new Uint32Array(2);
     addressWords(canonical, words);
@@ -54,10 +54,13 @@ export async function findRootPath(options: HeapPathOptions): Promise<HeapPathRe
 }
 
 /** Reads a whole dump into its reference graph (in ranges, on the runner's threads). */
-export async function readGraph(runner: ScanRunner, file: DumpFile, role: DumpRole): Promise<{ graph: HeapGraph; dump: DumpReport; classNames: Map<string, string> }> {
+export async function readGraph(runner: ScanRunner, file: DumpFile, role: DumpRole, progress?: ProgressOptions['onGraphProgress']): Promise<{ graph: HeapGraph; dump: DumpReport; classNames: Map<string, string> }> {
   const parts = await Promise.all(planRanges(file, runner.parallelism).map((source) => runner.run<GraphResult>({ kind: 'graph', source, expectedObjects: expectedObjects(file, source) })));
   const dump = report(role, file, mergeStats(parts.map((part) => part.stats)));
   requireJsonObjects(dump);
-  const graph = buildGraph(parts.map((part): GraphPart => part.graph));
+  const graph = buildGraph(
+    parts.map((part): GraphPart => part.graph),
+    progress,
+  );
   return { graph, dump, classNames: new Map(parts.flatMap((part) => part.classNames)) };
 }

@@ -13,6 +13,8 @@ export interface ProgressOptions {
   workers?: number | 'auto';
   /** Called as bytes are read; `total` is the sum of the file sizes on disk. */
   onProgress?: (done: number, total: number) => void;
+  /** Called while the reference graph is built and searched (`--why`, `path`, `grow`): steps done of total. */
+  onGraphProgress?: (done: number, total: number) => void;
 }
 
 export interface HeapDiffOptions extends ProgressOptions {

@@ -46,10 +46,14 @@ export function readingWarnings(dump: DumpReport, heapy: boolean): HeapWarning[]
   }
   if (stats.bomStripped) at('HEAP_BOM', 'starts with a UTF-8 byte-order mark, which was ignored');
   if (stats.freeSlots > 0) {
-    const treatment = heapy ? 'were counted as objects, as heapy does' : 'are not objects and were ignored';
-    at('HEAP_FULL_DUMP', `was written with dump_all(full: true): its ${stats.freeSlots} free-slot records (type NONE) ${treatment}`);
+    const one = stats.freeSlots === 1;
+    const records = one ? 'its 1 free-slot record (type NONE)' : `its ${stats.freeSlots} free-slot records (type NONE)`;
+    const treatment = heapy ? `${one ? 'was' : 'were'} counted as objects, as heapy does` : one ? 'is not an object and was ignored' : 'are not objects and were ignored';
+    at('HEAP_FULL_DUMP', `was written with dump_all(full: true): ${records} ${treatment}`);
   }
-  if (stats.addressless > 0) at('HEAP_NO_ADDRESS', `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were skipped`);
+  if (stats.addressless > 0) {
+    at('HEAP_NO_ADDRESS', `${stats.addressless === 1 ? '1 JSON object without an "address" (and not a ROOT record) is not a heap object and was' : `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were`} skipped`);
+  }
   if (stats.objects === 0) at('HEAP_NO_OBJECTS', 'holds no heap objects');
   return warnings;
 }

@@ -173,6 +173,7 @@ async function runHeapDiff(context: CommandContext, names: { before: string; aft
     why: flags.why ?? WHY_BY_DEFAULT,
     outputRetained: flags.outputRetained === undefined ? undefined : path.resolve(io.cwd, flags.outputRetained),
     onProgress: progress.update,
+    onGraphProgress: progress.graph,
   }).finally(progress.done);
   printWarnings(io, result.warnings);
   const selection: GroupSelection = { ...selectionOf(flags, DEFAULT_DIFF_TOP), ...(heapy ? { order: 'heapy' as const, top: null } : {}) };
@@ -217,7 +218,7 @@ async function runHeapPath(context: CommandContext, dump: string, address: strin
   const { io } = context;
   const progress = progressBar(io, flags.progress);
   const { findRootPath } = await import('../../heap/path.js');
-  const result = await findRootPath({ dump: dumpInput(io, dump), address, onProgress: progress.update }).finally(progress.done);
+  const result = await findRootPath({ dump: dumpInput(io, dump), address, onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
   printWarnings(io, result.warnings);
   const report = await import('../../report/heap-path.js');
   let text: string;
@@ -239,7 +240,7 @@ async function runHeapGrow(context: CommandContext, dumps: string[], flags: Grow
   if (dumps.length < 3) throw new UsageError(`heap grow needs at least 3 dumps, oldest first (got ${dumps.length}): run gemleak heap grow --help`);
   const progress = progressBar(io, flags.progress);
   const { findGrowingContainers } = await import('../../heap/grow.js');
-  const result = await findGrowingContainers({ dumps: dumps.map((name) => dumpInput(io, name)), limit: Math.max(50, flags.top ?? 0), onProgress: progress.update }).finally(progress.done);
+  const result = await findGrowingContainers({ dumps: dumps.map((name) => dumpInput(io, name)), limit: Math.max(50, flags.top ?? 0), onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
   printWarnings(io, result.warnings);
   const report = await import('../../report/heap-grow.js');
   let text: string;
@@ -312,24 +313,35 @@ async function emit(context: CommandContext, text: string, output: string | unde
 
 interface ProgressBar {
   update: (done: number, total: number) => void;
+  /** The reference graph phase (after reading): drawn only when the reading was big enough for a bar. */
+  graph: (done: number, total: number) => void;
   done: () => void;
 }
 
 /** A one-line bar on stderr, redrawn at most ten times a second; only on a terminal, only for big input. */
 function progressBar(io: CliIo, wanted: boolean): ProgressBar {
-  if (!wanted || !io.stderrIsTTY) return { update: () => {}, done: () => {} };
+  if (!wanted || !io.stderrIsTTY) return { update: () => {}, graph: () => {}, done: () => {} };
   let drawn = false;
   let lastDraw = 0;
+  let big = false;
+  const draw = (label: string, done: number, total: number, unit: string) => {
+    const now = Date.now();
+    if (now - lastDraw < 100 && done < total) return;
+    lastDraw = now;
+    drawn = true;
+    const width = 30;
+    const filled = Math.round((done / Math.max(total, 1)) * width);
+    io.stderr.write(`\r\u001b[Kgemleak: ${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}%${unit}`);
+  };
+  const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(0);
   return {
     update(done, total) {
-      const now = Date.now();
-      if (total < PROGRESS_MIN_BYTES || now - lastDraw < 100) return;
-      lastDraw = now;
-      drawn = true;
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(0);
-      io.stderr.write(`\rgemleak: reading dumps [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor((done / total) * 100)}% ${mib(done)}/${mib(total)} MiB`);
+      if (total < PROGRESS_MIN_BYTES) return;
+      big = true;
+      draw('reading dumps', done, total, ` ${mib(done)}/${mib(total)} MiB`);
+    },
+    graph(done, total) {
+      if (big) draw('reference graph', done, total, '');
     },
     done() {
       if (drawn) io.stderr.write('\r\u001b[K');

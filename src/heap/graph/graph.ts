@@ -52,9 +52,16 @@ function rootRank(name: string): number {
   return 5;
 }
 
-export function buildGraph(parts: readonly GraphPart[]): HeapGraph {
+/** Reports progress every this many steps (a step: one node indexed, one edge resolved, one node searched). */
+const PROGRESS_STEP = 1 << 20;
+
+export type GraphProgress = (done: number, total: number) => void;
+
+export function buildGraph(parts: readonly GraphPart[], progress: GraphProgress = () => {}): HeapGraph {
   const nodes = parts.reduce((sum, part) => sum + part.nodeLo.length, 0);
   const edgeCount = parts.reduce((sum, part) => sum + part.edgeLo.length, 0);
+  const steps = nodes * 2 + edgeCount;
+  progress(0, steps);
   const lo = new Uint32Array(nodes);
   const hi = new Uint32Array(nodes);
   const site = new Uint32Array(nodes);
@@ -75,7 +82,10 @@ export function buildGraph(parts: readonly GraphPart[]): HeapGraph {
   }
   const slots = new Int32Array(capacityFor(nodes)).fill(-1);
   let duplicateAddresses = 0;
-  for (let i = 0; i < nodes; i += 1) if (!insert(slots, lo, hi, i)) duplicateAddresses += 1;
+  for (let i = 0; i < nodes; i += 1) {
+    if (!insert(slots, lo, hi, i)) duplicateAddresses += 1;
+    if ((i & (PROGRESS_STEP - 1)) === 0) progress(i, steps);
+  }
 
   const targets = new Int32Array(edgeCount);
   let dangling = 0;
@@ -88,6 +98,7 @@ export function buildGraph(parts: readonly GraphPart[]): HeapGraph {
       if (target < 0) dangling += 1;
       targets[e] = target;
       e += 1;
+      if ((e & (PROGRESS_STEP - 1)) === 0) progress(nodes + e, steps);
     }
   }
   const graph: HeapGraph = {
@@ -111,6 +122,7 @@ export function buildGraph(parts: readonly GraphPart[]): HeapGraph {
     slots,
   };
   searchFromRoots(graph, parts);
+  progress(steps, steps);
   return graph;
 }
 
