@@ -213,3 +213,27 @@ function writeBytes(name: string, bytes: Buffer): string {
   writeFileSync(file, bytes);
   return file;
 }
+
+describe('gemleak heap diff --why (committed fixture, no ../shared needed)', () => {
+  it('names the constant each leak is held by, with its root path', () => {
+    const run = runCli(['heap', 'diff', A, B, C, '--why', '--top', '3']);
+    expect(run.status).toBe(0);
+    // CARTS = [] is line 11 and SESSIONS = [] line 8 of cart.rb; VIEW_CACHE = [] line 1 of the template.
+    expect(run.stdout).toMatch(/^Retained STRING 300 objects .* at: \/srv\/shop\/app\/models\/cart\.rb:18\n {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:11, the line to look at: all 300 root paths pass through it\n {4}300 objects: ROOT vm .* → CLASS Object → \[ARRAY \/srv\/shop\/app\/models\/cart\.rb:11\] → STRING \/srv\/shop\/app\/models\/cart\.rb:18$/m);
+    expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:8, the line to look at: all 250 root paths pass through it$/m);
+    expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \(erb\) "app\\views\\carts\\show\.html\.erb":1, the line to look at/m);
+    expect(run.stdout).toMatch(/^ {2}Retainers: C's reference graph, 8210 objects \(\d+ reachable from \d+ root references\), \d+ references$/m);
+  });
+
+  it('without --why, a 3-way text report says how to get the holders', () => {
+    const run = runCli(['heap', 'diff', A, B, C, '--top', '1']);
+    expect(run.stdout).toContain('Who holds them? gemleak heap diff A B C --why');
+    expect(run.stdout).not.toContain('Held by');
+  });
+
+  it('--why needs C', () => {
+    const run = runCli(['heap', 'diff', A, B, '--why']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--why needs the third dump C/);
+  });
+});

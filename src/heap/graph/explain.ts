@@ -1,7 +1,7 @@
 import type { DumpFile } from '../input.js';
 import type { DumpReport, DumpRole, GraphSummary, GroupRetainers, HeapWarning, PathHop, RetainerPath } from '../types.js';
 import { readNodeDetails } from './details.js';
-import { type HeapGraph, UNREACHED } from './graph.js';
+import { type HeapGraph, UNREACHED, depthOf } from './graph.js';
 import { type GroupRetainerNodes, RetainerScratch, groupRetainers, pathTo, rootName } from './retainers.js';
 
 /**
@@ -41,7 +41,7 @@ function describeGroup(graph: HeapGraph, group: GroupRetainerNodes, details: Rea
           ...hop(group.holder),
           root: group.holderRoot ?? rootName(graph, group.holder),
           machineStack: group.holderRoot === MACHINE_STACK_ROOT,
-          depth: graph.depth[group.holder] as number,
+          depth: depthOf(graph, group.holder),
           through: group.holderThrough,
           path: group.holderPath.map(hop),
         };

@@ -11,10 +11,8 @@ import { f64Column, u32Column } from './grow-array.js';
  * order level by level, so a node's parent is always the best-ranked one at the shortest depth.
  */
 
-/** parent[] of a node reached straight from a ROOT record. */
-export const FROM_ROOT = -1;
-/** parent[] of a node no root reaches. */
-export const UNREACHED = -2;
+/** parent[] of a node no root reaches. A node reached straight from a ROOT record of category c has parent -2 - c. */
+export const UNREACHED = -1;
 
 export interface HeapGraph {
   nodes: number;
@@ -33,14 +31,15 @@ export interface HeapGraph {
   unreadableReferences: number;
   /** Objects listed twice (the same address): the first line counts. */
   duplicateAddresses: number;
-  /** BFS results. */
+  /**
+   * BFS result: the previous node on the shortest root path, UNREACHED, or -2 - c for a node a ROOT
+   * record of category c (index into rootNames) points at. Depth and root are found by walking up:
+   * keeping them in arrays of their own costs more in cache misses during the search than it saves.
+   */
   parent: Int32Array;
-  /** Index into rootNames of the root category a node's path starts from. */
-  rootOf: Uint8Array;
-  depth: Uint32Array;
   reachable: number;
-  /** address → node, open addressing; see nodeAt. */
-  slots: Int32Array;
+  /** address → node, open addressing, [lo, hi, node + 1] per slot; see nodeAt. */
+  slots: Uint32Array;
 }
 
 /** Lower rank is preferred. Meaningful roots first, the conservative machine stack last. */
@@ -80,10 +79,10 @@ export function buildGraph(parts: readonly GraphPart[], progress: GraphProgress 
     n += count;
     edgeBase += part.edgeLo.length;
   }
-  const slots = new Int32Array(capacityFor(nodes)).fill(-1);
+  const slots = new Uint32Array(capacityFor(nodes) * SLOT_WORDS);
   let duplicateAddresses = 0;
   for (let i = 0; i < nodes; i += 1) {
-    if (!insert(slots, lo, hi, i)) duplicateAddresses += 1;
+    if (!insert(slots, lo[i] as number, hi[i] as number, i)) duplicateAddresses += 1;
     if ((i & (PROGRESS_STEP - 1)) === 0) progress(i, steps);
   }
 
@@ -94,7 +93,7 @@ export function buildGraph(parts: readonly GraphPart[], progress: GraphProgress 
     const edgeLo = u32Column(part.edgeLo);
     const edgeHi = u32Column(part.edgeHi);
     for (let i = 0; i < edgeLo.length; i += 1) {
-      const target = find(slots, lo, hi, edgeLo[i] as number, edgeHi[i] as number);
+      const target = find(slots, edgeLo[i] as number, edgeHi[i] as number);
       if (target < 0) dangling += 1;
       targets[e] = target;
       e += 1;
@@ -116,8 +115,6 @@ export function buildGraph(parts: readonly GraphPart[], progress: GraphProgress 
     unreadableReferences: parts.reduce((sum, part) => sum + part.unreadableReferences, 0),
     duplicateAddresses,
     parent: new Int32Array(nodes).fill(UNREACHED),
-    rootOf: new Uint8Array(nodes),
-    depth: new Uint32Array(nodes),
     reachable: 0,
     slots,
   };
@@ -128,7 +125,7 @@ export function buildGraph(parts: readonly GraphPart[], progress: GraphProgress 
 
 /** The node at an address, or -1. */
 export function nodeAt(graph: HeapGraph, addrLo: number, addrHi: number): number {
-  return find(graph.slots, graph.lo, graph.hi, addrLo, addrHi);
+  return find(graph.slots, addrLo, addrHi);
 }
 
 function searchFromRoots(graph: HeapGraph, parts: readonly GraphPart[]): void {
@@ -154,35 +151,51 @@ function searchFromRoots(graph: HeapGraph, parts: readonly GraphPart[]): void {
       order += 1;
     }
   }
-  graph.rootNames = names.slice(0, 255);
+  graph.rootNames = names;
   firstLevel.sort((a, b) => a.rank - b.rank || a.order - b.order);
-  const { parent, rootOf, depth, rowStart, targets } = graph;
+  const { parent, rowStart, targets } = graph;
   const queue = new Int32Array(graph.nodes);
+  // One bit per node for "seen": small enough to stay in cache, where parent[] would not.
+  const seen = new Int32Array((graph.nodes >>> 5) + 1);
   let tail = 0;
   for (const entry of firstLevel) {
     if (parent[entry.node] !== UNREACHED) continue;
-    parent[entry.node] = FROM_ROOT;
-    rootOf[entry.node] = Math.min(entry.category, 254);
-    depth[entry.node] = 1;
+    parent[entry.node] = -2 - entry.category;
+    seen[entry.node >>> 5] = (seen[entry.node >>> 5] as number) | (1 << (entry.node & 31));
     queue[tail] = entry.node;
     tail += 1;
   }
   for (let head = 0; head < tail; head += 1) {
     const node = queue[head] as number;
-    const next = (depth[node] as number) + 1;
-    const root = rootOf[node] as number;
     const end = rowStart[node + 1] as number;
     for (let e = rowStart[node] as number; e < end; e += 1) {
       const target = targets[e] as number;
-      if (target < 0 || parent[target] !== UNREACHED) continue;
+      if (target < 0) continue;
+      const word = target >>> 5;
+      const bit = 1 << (target & 31);
+      const bits = seen[word] as number;
+      if ((bits & bit) !== 0) continue;
+      seen[word] = bits | bit;
       parent[target] = node;
-      rootOf[target] = root;
-      depth[target] = next;
       queue[tail] = target;
       tail += 1;
     }
   }
   graph.reachable = tail;
+}
+
+/** Hops from its ROOT record to a reachable node (1 for a node a root points at). */
+export function depthOf(graph: HeapGraph, node: number): number {
+  let depth = 1;
+  for (let at = graph.parent[node] as number; at >= 0; at = graph.parent[at] as number) depth += 1;
+  return depth;
+}
+
+/** Index into rootNames of the category a reachable node's path starts from. */
+export function rootCategoryOf(graph: HeapGraph, node: number): number {
+  let at = node;
+  while ((graph.parent[at] as number) >= 0) at = graph.parent[at] as number;
+  return -2 - (graph.parent[at] as number);
 }
 
 function capacityFor(count: number): number {
@@ -191,33 +204,43 @@ function capacityFor(count: number): number {
   return capacity;
 }
 
+/**
+ * The address index keeps each key beside its node (one cache line per probe), and places objects
+ * of one 64 KiB heap page in neighbouring slots, as KeyTable does: a dump lists objects page by
+ * page, so building the index walks memory almost sequentially.
+ */
+const SLOT_WORDS = 3;
+
 function slotOf(addrLo: number, addrHi: number, mask: number): number {
-  return Math.imul((addrLo >>> 3) ^ Math.imul(addrHi, 0x85ebca6b), 0x9e3779b1) & mask;
+  const page = Math.imul((addrLo >>> 16) ^ Math.imul(addrHi, 0x85ebca6b), 0x9e3779b1);
+  return (page + ((addrLo & 0xffff) >>> 3)) & mask;
 }
 
-function insert(slots: Int32Array, lo: Uint32Array, hi: Uint32Array, node: number): boolean {
-  const mask = slots.length - 1;
-  const addrLo = lo[node] as number;
-  const addrHi = hi[node] as number;
+function insert(slots: Uint32Array, addrLo: number, addrHi: number, node: number): boolean {
+  const mask = slots.length / SLOT_WORDS - 1;
   let slot = slotOf(addrLo, addrHi, mask);
   for (;;) {
-    const existing = slots[slot] as number;
-    if (existing < 0) {
-      slots[slot] = node;
+    const base = slot * SLOT_WORDS;
+    const existing = slots[base + 2] as number;
+    if (existing === 0) {
+      slots[base] = addrLo;
+      slots[base + 1] = addrHi;
+      slots[base + 2] = node + 1;
       return true;
     }
-    if (lo[existing] === addrLo && hi[existing] === addrHi) return false;
+    if (slots[base] === addrLo && slots[base + 1] === addrHi) return false;
     slot = (slot + 1) & mask;
   }
 }
 
-function find(slots: Int32Array, lo: Uint32Array, hi: Uint32Array, addrLo: number, addrHi: number): number {
-  const mask = slots.length - 1;
+function find(slots: Uint32Array, addrLo: number, addrHi: number): number {
+  const mask = slots.length / SLOT_WORDS - 1;
   let slot = slotOf(addrLo, addrHi, mask);
   for (;;) {
-    const existing = slots[slot] as number;
-    if (existing < 0) return -1;
-    if (lo[existing] === addrLo && hi[existing] === addrHi) return existing;
+    const base = slot * SLOT_WORDS;
+    const existing = slots[base + 2] as number;
+    if (existing === 0) return -1;
+    if (slots[base] === addrLo && slots[base + 1] === addrHi) return existing - 1;
     slot = (slot + 1) & mask;
   }
 }

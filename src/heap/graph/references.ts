@@ -1,5 +1,7 @@
-import { HASH_SEED, finalizeHash, hashBytes } from '../hash.js';
+import { addressWords } from '../line-parser-slow.js';
 import type { HeapRecord } from '../record.js';
+
+export { addressWords };
 
 /**
  * The outgoing edges of one dump line: the `references` array, which objspace_dump.c writes as the
@@ -70,26 +72,6 @@ function referencesFromObject(object: Record<string, unknown>, sink: ReferenceSi
     sink(words[0] as number, words[1] as number);
   }
   return true;
-}
-
-const CANONICAL_ADDRESS = /^0x(?:0|[1-9a-f][0-9a-f]{0,15})$/;
-
-/**
- * An address as two 32-bit words, the same way the line parser keys objects: Ruby's spelling
- * (`0x7f…`) by value, any other spelling by a hash of its JSON text with the top bit set.
- */
-export function addressWords(address: unknown, into: Uint32Array): void {
-  if (typeof address === 'string' && CANONICAL_ADDRESS.test(address)) {
-    const digits = address.slice(2);
-    const lowDigits = digits.slice(-8);
-    const highDigits = digits.slice(0, -8);
-    into[0] = Number.parseInt(lowDigits, 16) >>> 0;
-    into[1] = highDigits === '' ? 0 : Number.parseInt(highDigits, 16) >>> 0;
-    return;
-  }
-  const token = Buffer.from(JSON.stringify(address) ?? 'null');
-  into[0] = finalizeHash(hashBytes(token, 0, token.length, HASH_SEED));
-  into[1] = (finalizeHash(hashBytes(token, 0, token.length, 0x9747b28c)) | 0x80000000) >>> 0;
 }
 
 /** The address as Ruby prints it. */

@@ -1,4 +1,4 @@
-import { type HeapGraph, UNREACHED } from './graph.js';
+import { type HeapGraph, UNREACHED, depthOf, rootCategoryOf } from './graph.js';
 
 /**
  * Who keeps a group of objects alive, from the shortest paths the BFS found (graph.parent):
@@ -79,7 +79,7 @@ export function pathTo(graph: HeapGraph, node: number): number[] {
 }
 
 export function rootName(graph: HeapGraph, node: number): string {
-  return graph.rootNames[graph.rootOf[node] as number] ?? '(unknown)';
+  return graph.rootNames[rootCategoryOf(graph, node)] ?? '(unknown)';
 }
 
 /**
@@ -98,8 +98,14 @@ function deepestCommon(scratch: RetainerScratch, members: readonly number[]): { 
   }
   const needed = Math.ceil(members.length * HOLDER_SHARE);
   let best = -1;
+  let bestDepth = 0;
   for (const node of touched) {
-    if ((counts[node] as number) >= needed && (best < 0 || (graph.depth[node] as number) > (graph.depth[best] as number))) best = node;
+    if ((counts[node] as number) < needed) continue;
+    const depth = depthOf(graph, node);
+    if (best < 0 || depth > bestDepth) {
+      best = node;
+      bestDepth = depth;
+    }
   }
   const through = best < 0 ? 0 : (counts[best] as number);
   for (const node of touched) counts[node] = 0;
@@ -119,7 +125,7 @@ function clusterPaths(scratch: RetainerScratch, members: readonly number[]): { s
       cluster.members.push(member);
     }
   }
-  const ordered = [...bySignature.values()].sort((a, b) => b.count - a.count || (graph.depth[a.first] as number) - (graph.depth[b.first] as number));
+  const ordered = [...bySignature.values()].sort((a, b) => b.count - a.count || depthOf(graph, a.first) - depthOf(graph, b.first));
   const shown = ordered.slice(0, CLUSTERS_SHOWN).map((cluster): ClusterNodes => {
     const path = pathTo(graph, cluster.first);
     const holder = deepestCommon(scratch, cluster.members);
@@ -143,6 +149,6 @@ function signatureOf(graph: HeapGraph, node: number): number {
     last = at;
     at = graph.parent[at] as number;
   }
-  hash = Math.imul(hash ^ (graph.rootOf[last] as number), 0x5bd1e995);
+  hash = Math.imul(hash ^ (-2 - (graph.parent[last] as number)), 0x5bd1e995);
   return (hash >>> 0) * 1048576 + Math.min(length, 1048575);
 }
