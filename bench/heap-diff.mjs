@@ -64,6 +64,8 @@ const why = rows.find((row) => row.name.endsWith('--why'));
 const grow = rows.find((row) => row.name.includes('heap grow'));
 console.log(`--why / plain diff: ${(why.seconds / gemleak.seconds).toFixed(2)}x the time (goal <= 2x: ${verdict(why.seconds <= 2 * gemleak.seconds)})${why.peakMiB === null ? '' : `, peak ${why.peakMiB.toFixed(0)} MiB (goal <= 1024: ${verdict(why.peakMiB <= 1024)})`}`);
 console.log(`heap grow / plain diff: ${(grow.seconds / gemleak.seconds).toFixed(2)}x the time (goal < 3x: ${verdict(grow.seconds < 3 * gemleak.seconds)})${grow.peakMiB === null ? '' : `, peak ${grow.peakMiB.toFixed(0)} MiB`}`);
+// CPU time (user + system) does not depend on how busy the machine is; wall time does.
+if (!Number.isNaN(gemleak.cpu)) console.log(`CPU time ratios (load-independent): --why ${(why.cpu / gemleak.cpu).toFixed(2)}x, heap grow ${(grow.cpu / gemleak.cpu).toFixed(2)}x the plain diff`);
 console.log(`goal <= 1.6 s wall: ${verdict(gemleak.seconds <= 1.6)} (${gemleak.seconds.toFixed(2)} s)`);
 if (gemleak.peakMiB !== null) console.log(`goal <= 200 MiB peak RSS: ${verdict(gemleak.peakMiB <= 200)} (${gemleak.peakMiB.toFixed(0)} MiB)`);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

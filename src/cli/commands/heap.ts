@@ -55,6 +55,9 @@ export function registerHeap(program: Command, context: CommandContext): void {
     .addHelpText('after', `
 Examples:
   $ gemleak heap diff heap-A.json heap-B.json heap-C.json --filter my_app
+  $ gemleak heap diff heap-A.json heap-B.json heap-C.json --why      # and who holds each group
+  $ gemleak heap path heap-C.json 0x7f3820a1b2c8                     # why one object is alive
+  $ gemleak heap grow heap-1.json heap-2.json heap-3.json            # containers that keep growing
   $ gemleak heap summary heap-C.json`);
   heap.action(() => heap.outputHelp());
   addSelectionOptions(

@@ -25,6 +25,7 @@ export interface NodeDetail {
 /** Lines longer than this are not read again for display (only their address is shown). */
 const DETAIL_LINE_LIMIT = 64 * 1024 * 1024;
 const CHUNK = 64 * 1024;
+const FIRST_READ = 4096;
 
 export async function readNodeDetails(graph: HeapGraph, file: DumpFile, nodes: Iterable<number>, classNames: ReadonlyMap<string, string>): Promise<Map<number, NodeDetail>> {
   const wanted = [...new Set(nodes)].sort((a, b) => (graph.offset[a] as number) - (graph.offset[b] as number));
@@ -64,13 +65,16 @@ function readByOffset(graph: HeapGraph, file: DumpFile, wanted: readonly number[
       const offset = graph.offset[node] as number;
       let used = 0;
       let newline = -1;
+      // Most lines are a few hundred bytes: read 4 KiB first, then twice as much each time.
+      let want = FIRST_READ;
       while (newline < 0 && used < DETAIL_LINE_LIMIT) {
-        if (used === buffer.length) {
-          const grown = Buffer.allocUnsafe(buffer.length * 2);
+        if (used + want > buffer.length) {
+          const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + want));
           buffer.copy(grown, 0, 0, used);
           buffer = grown;
         }
-        const count = readSync(fd, buffer, used, buffer.length - used, offset + used);
+        const count = readSync(fd, buffer, used, want, offset + used);
+        want *= 2;
         if (count === 0) break;
         newline = buffer.subarray(0, used + count).indexOf(0x0a, used);
         used += count;
