@@ -175,3 +175,21 @@ describe('--output-retained', () => {
     expect(JSON.parse(cli.stdout).groups[0].sample_addresses).toEqual(kept.slice(0, 5).map((object) => object.address));
   });
 });
+
+describe('heap grow and compaction', () => {
+  it('warns when most containers of the first dump are no longer at their address (GC.compact)', async () => {
+    const arrays = (from: number, length: number) =>
+      Array.from({ length: 150 }, (_, i) => ({ address: slot(from + i), type: 'ARRAY', middle: `"length":${length}`, memsize: 40 }));
+    const files = [arrays(0, 1), arrays(1000, 2), arrays(1000, 3)].map((objects, index) => writeDump(dir, `moved-${index}.ndjson`, dumpText(objects)));
+    const { findGrowingContainers } = await import('../../src/heap/grow.js');
+    const result = await findGrowingContainers({ dumps: files.map((file, index) => ({ path: file, label: `D${index + 1}` })) });
+    expect(result.warnings.map((warning) => `${warning.code} ${warning.file}`)).toContain('HEAP_ADDRESSES_MOVED D2');
+    // Moved containers cannot be followed from the first dump: nothing is reported as growing.
+    expect(result.growing).toBe(0);
+    const stable = [arrays(0, 1), arrays(0, 2), arrays(0, 3)].map((objects, index) => writeDump(dir, `stable-${index}.ndjson`, dumpText(objects)));
+    const grown = await findGrowingContainers({ dumps: stable.map((file, index) => ({ path: file, label: `S${index + 1}` })) });
+    expect(grown.warnings.map((warning) => warning.code)).not.toContain('HEAP_ADDRESSES_MOVED');
+    expect(grown.growing).toBe(150);
+    expect(grown.containers[0]).toMatchObject({ type: 'ARRAY', measure: 'length', first: 1, last: 3, root: null });
+  });
+});
