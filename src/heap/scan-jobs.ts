@@ -346,13 +346,17 @@ class GroupTallies {
   private readonly heapyGroups: GroupTally[] = [];
   private readonly heapyByKey = new Map<string, GroupTally>();
 
-  constructor(private readonly heapy: boolean) {}
+  /** `samples`: keep a few addresses per group (a diff's groups; a summary's sites do not need them). */
+  constructor(
+    private readonly heapy: boolean,
+    private readonly samples = true,
+  ) {}
 
   add(record: HeapRecord, offset: number): GroupTally {
     const group = this.heapy ? this.heapyGroup(record, offset) : this.index.find(record, false, offset);
     group.count += 1;
     group.memsize += record.memsize;
-    if (group.samples.length < SAMPLE_ADDRESSES && record.kind === LINE_OBJECT) group.samples.push(addressText(record));
+    if (this.samples && group.samples.length < SAMPLE_ADDRESSES && record.kind === LINE_OBJECT) group.samples.push(addressText(record));
     return group;
   }
 
@@ -387,7 +391,7 @@ async function scanSummary(job: SummaryJob, progress: ProgressReport): Promise<S
   const stats = emptyStats();
   const byType = new GroupIndex();
   const byGeneration = new Map<number, Tally>();
-  const sites = new GroupTallies(false);
+  const sites = new GroupTallies(false, false);
   const classNames: [string, string][] = [];
   await scanLines(
     job.source,
