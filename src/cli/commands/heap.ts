@@ -4,7 +4,6 @@ import { type Command, Option } from 'commander';
 import { GemleakError, UsageError } from '../../errors.js';
 import type { GroupSelection } from '../../heap/groups.js';
 import type { HeapWarning } from '../../heap/types.js';
-import { printable } from '../../report/heap-format.js';
 import { type CliIo, useColor, warn } from '../io.js';
 import { type CommandContext, EXIT_CLEAN, collect, parseCount } from '../context.js';
 
@@ -178,7 +177,7 @@ async function runHeapDiff(context: CommandContext, names: { before: string; aft
     onProgress: progress.update,
     onGraphProgress: progress.graph,
   }).finally(progress.done);
-  printWarnings(io, result.warnings);
+  await printWarnings(io, result.warnings);
   const selection: GroupSelection = { ...selectionOf(flags, DEFAULT_DIFF_TOP), ...(heapy ? { order: 'heapy' as const, top: null } : {}) };
   const selected = selectGroups(result.groups, selection);
   let text: string;
@@ -222,7 +221,7 @@ async function runHeapPath(context: CommandContext, dump: string, address: strin
   const progress = progressBar(io, flags.progress);
   const { findRootPath } = await import('../../heap/path.js');
   const result = await findRootPath({ dump: dumpInput(io, dump), address, onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
-  printWarnings(io, result.warnings);
+  await printWarnings(io, result.warnings);
   const report = await import('../../report/heap-path.js');
   let text: string;
   if (flags.format === 'json') {
@@ -244,7 +243,7 @@ async function runHeapGrow(context: CommandContext, dumps: string[], flags: Grow
   const progress = progressBar(io, flags.progress);
   const { findGrowingContainers } = await import('../../heap/grow.js');
   const result = await findGrowingContainers({ dumps: dumps.map((name) => dumpInput(io, name)), limit: Math.max(50, flags.top ?? 0), onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
-  printWarnings(io, result.warnings);
+  await printWarnings(io, result.warnings);
   const report = await import('../../report/heap-grow.js');
   let text: string;
   if (flags.format === 'json') {
@@ -264,7 +263,7 @@ async function runHeapSummary(context: CommandContext, dump: string, flags: Summ
   const { summarizeHeapDump } = await import('../../heap/summary.js');
   const { selectGroups } = await import('../../heap/groups.js');
   const result = await summarizeHeapDump({ dump: dumpInput(io, dump), onProgress: progress.update }).finally(progress.done);
-  printWarnings(io, result.warnings);
+  await printWarnings(io, result.warnings);
   // Objects without an allocation record have no site to point at; the generation table counts them.
   const sites = selectGroups(
     result.sites.filter((site) => site.file !== null || site.line !== null),
@@ -300,7 +299,11 @@ function colorFor(io: CliIo, flags: { output?: string }): boolean {
   return flags.output === undefined && useColor(io, 'stdout');
 }
 
-function printWarnings(io: CliIo, warnings: readonly HeapWarning[]): void {
+/** Control characters in file names (from the command line or a dump) are printed escaped. */
+async function printWarnings(io: CliIo, warnings: readonly HeapWarning[]): Promise<void> {
+  if (warnings.length === 0) return;
+  // Loaded here, not at the top: `gemleak check` loads this file and must not load report code.
+  const { printable } = await import('../../report/heap-format.js');
   for (const warning of warnings) warn(io, printable(warning.file === null ? warning.message : `${warning.file}: ${warning.message}`));
 }
 
