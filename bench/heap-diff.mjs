@@ -2,7 +2,9 @@
 // Wall time and peak memory of `gemleak heap diff A B C` on three realistic dumps of about 1 GB in
 // total (3.1 million objects), against baselines measured in the same run: a line-by-line
 // JSON.parse pass over the same files, and `heapy diff` when heapy is installed (Debian
-// ruby-heapy). Goal: at most 1.6 s and 200 MiB on a 2-core machine.
+// ruby-heapy). Goal: at most 1.6 s and 200 MiB on a 2-core machine. Also, in the same run:
+// `--why` (retainer paths from C's reference graph; goal: at most 2x the plain diff's time and
+// 1 GiB peak RSS) and `heap grow A B C` (goal: under 3x one plain diff).
 //
 // Usage: node bench/heap-diff.mjs [--runs N] [--scale S] [--no-heapy]
 // The dumps are generated once into bench/out/heap/ (about 30 s) by bench/heap-gen-dumps.mjs.
@@ -38,6 +40,8 @@ const rows = [
   measure('JSON.parse every line (baseline)', process.execPath, [path.join(repoRoot, 'bench', 'heap-json-parse.mjs'), ...files], runs),
   measure('gemleak heap diff A B C', process.execPath, [gemleakBin, 'heap', 'diff', ...files, '--no-progress'], runs),
   measure('gemleak heap diff A B C --compat heapy', process.execPath, [gemleakBin, 'heap', 'diff', ...files, '--compat', 'heapy'], runs),
+  measure('gemleak heap diff A B C --why', process.execPath, [gemleakBin, 'heap', 'diff', ...files, '--why', '--no-progress'], runs),
+  measure('gemleak heap grow A B C', process.execPath, [gemleakBin, 'heap', 'grow', ...files, '--no-progress'], runs),
 ];
 const heapy = withHeapy ? findHeapy() : null;
 if (heapy !== null) rows.push(measure('heapy diff A B C', heapy, ['diff', ...files], 1));
@@ -56,6 +60,12 @@ if (heapy !== null) {
   console.log(`heapy / gemleak: ${(heapyRow.seconds / gemleak.seconds).toFixed(1)}x faster, ${heapyRow.peakMiB !== null && gemleak.peakMiB !== null ? `${(heapyRow.peakMiB / gemleak.peakMiB).toFixed(1)}x less memory` : ''}`);
 }
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
+const why = rows.find((row) => row.name.endsWith('--why'));
+const grow = rows.find((row) => row.name.includes('heap grow'));
+console.log(`--why / plain diff: ${(why.seconds / gemleak.seconds).toFixed(2)}x the time (goal <= 2x: ${verdict(why.seconds <= 2 * gemleak.seconds)})${why.peakMiB === null ? '' : `, peak ${why.peakMiB.toFixed(0)} MiB (goal <= 1024: ${verdict(why.peakMiB <= 1024)})`}`);
+console.log(`heap grow / plain diff: ${(grow.seconds / gemleak.seconds).toFixed(2)}x the time (goal < 3x: ${verdict(grow.seconds < 3 * gemleak.seconds)})${grow.peakMiB === null ? '' : `, peak ${grow.peakMiB.toFixed(0)} MiB`}`);
+// CPU time (user + system) does not depend on how busy the machine is; wall time does.
+if (!Number.isNaN(gemleak.cpu)) console.log(`CPU time ratios (load-independent): --why ${(why.cpu / gemleak.cpu).toFixed(2)}x, heap grow ${(grow.cpu / gemleak.cpu).toFixed(2)}x the plain diff`);
 console.log(`goal <= 1.6 s wall: ${verdict(gemleak.seconds <= 1.6)} (${gemleak.seconds.toFixed(2)} s)`);
 if (gemleak.peakMiB !== null) console.log(`goal <= 200 MiB peak RSS: ${verdict(gemleak.peakMiB <= 200)} (${gemleak.peakMiB.toFixed(0)} MiB)`);
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -80,6 +90,13 @@ function checkGemleakFindsTheLeak() {
     if (found?.count !== leak.count) throw new Error(`expected ${leak.count} ${leak.type} at ${leak.file}:${leak.line}, gemleak reported ${found?.count ?? 0}`);
   }
   console.log(`check: gemleak reports the planted leaks exactly (${truth.leaks.map((leak) => `${leak.type} x${leak.count}`).join(', ')}) and ${groups.length - truth.leaks.length} other groups`);
+  const why = spawnSync(process.execPath, [gemleakBin, 'heap', 'diff', ...files, '--why', '--format', 'json', '--no-progress'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (why.status !== 0) throw new Error(`gemleak heap diff --why failed: ${why.stderr}`);
+  for (const leak of truth.leaks) {
+    const found = JSON.parse(why.stdout).groups.find((group) => group.type === leak.type && group.file === leak.file && group.line === leak.line);
+    if (found?.holder?.file !== leak.holder.file || found?.holder?.line !== leak.holder.line) throw new Error(`expected --why to name ${leak.holder.file}:${leak.holder.line} for ${leak.type}, got ${JSON.stringify(found?.holder)}`);
+  }
+  console.log(`check: --why names the planted holders (${truth.leaks.map((leak) => `${leak.holder.type} at ${path.basename(leak.holder.file)}:${leak.holder.line}`).join(', ')})`);
 }
 
 function findHeapy() {

@@ -6,13 +6,15 @@
 // `\"address\":\"0x…\"`; freed slots are reused by later objects, as in a real heap.
 //
 // Usage: node bench/heap-gen-dumps.mjs [outdir] [--scale 1.0]
-// Known leak planted between A and B and alive in C: STRING x20000 at app/models/user.rb:17,
-// HASH x8000 at app/services/cache.rb:42 (printed at the end, and saved in truth.json).
+// Known leak planted between A and B and alive in C: STRING x20000 at app/models/user.rb:17, held
+// by an ARRAY made at app/models/user.rb:5 that a global variable names; HASH x8000 at
+// app/services/cache.rb:42, held by a HASH made at app/services/cache.rb:10 under a constant
+// (printed at the end, and saved in truth.json with the holders).
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function generateDumps(outDir, scale = 1) {
@@ -24,6 +26,9 @@ export function generateDumps(outDir, scale = 1) {
 
   // Phase 0 (before A): the booted app. Phase 1 (A..B): requests. Phase 2 (B..C): more requests.
   const bootObjects = Math.round(1_000_000 * scale);
+  // The two holders of the leak, alive from boot: a global array and a constant's hash.
+  const userHolder = world.add(KIND.ARRAY, sites.userHolder, 1, 0, 3, random);
+  const cacheHolder = world.add(KIND.HASH, sites.cacheHolder, 1, 0, 3, random);
   for (let i = 0; i < bootObjects; i += 1) {
     const traced = random() < 0.55;
     // 6% of the boot heap is garbage freed right after A (its slots get reused).
@@ -31,8 +36,10 @@ export function generateDumps(outDir, scale = 1) {
   }
   const leakStrings = Math.round(20_000 * scale);
   const leakHashes = Math.round(8_000 * scale);
-  for (let i = 0; i < leakStrings; i += 1) world.add(KIND.STRING, sites.userLeak, 41 + pick(20), 1, 3, random);
-  for (let i = 0; i < leakHashes; i += 1) world.add(KIND.HASH, sites.cacheLeak, 41 + pick(20), 1, 3, random);
+  for (let i = 0; i < leakStrings; i += 1) world.hold(userHolder, world.add(KIND.STRING, sites.userLeak, 41 + pick(20), 1, 3, random));
+  for (let i = 0; i < leakHashes; i += 1) world.hold(cacheHolder, world.add(KIND.HASH, sites.cacheLeak, 41 + pick(20), 1, 3, random));
+  world.globalHolder = userHolder;
+  world.constantHolder = cacheHolder;
   // Alive at B only (freed after B: their slots are reused before C), and request garbage.
   for (let i = 0; i < Math.round(70_000 * scale); i += 1) world.add(randomKind(random), sites.requestSite(pick), 41 + pick(20), 1, 2, random);
   for (let i = 0; i < Math.round(60_000 * scale); i += 1) world.add(randomKind(random), sites.requestSite(pick), 41 + pick(20), 1, 1, random);
@@ -48,8 +55,8 @@ export function generateDumps(outDir, scale = 1) {
     generator_version: GENERATOR_VERSION,
     scale,
     leaks: [
-      { type: 'STRING', file: sites.files[sites.userLeak], line: sites.lines[sites.userLeak], count: leakStrings },
-      { type: 'HASH', file: sites.files[sites.cacheLeak], line: sites.lines[sites.cacheLeak], count: leakHashes },
+      { type: 'STRING', file: sites.files[sites.userLeak], line: sites.lines[sites.userLeak], count: leakStrings, holder: { type: 'ARRAY', file: sites.files[sites.userHolder], line: sites.lines[sites.userHolder] } },
+      { type: 'HASH', file: sites.files[sites.cacheLeak], line: sites.lines[sites.cacheLeak], count: leakHashes, holder: { type: 'HASH', file: sites.files[sites.cacheHolder], line: sites.lines[sites.cacheHolder] } },
     ],
     sizes,
   };
@@ -92,8 +99,10 @@ function makeSites() {
   add('(erb) "app\\views\\orders\\show.html.erb"', 3, 'render');
   const userLeak = add('/srv/shop/app/models/user.rb', 17, 'remember_session');
   const cacheLeak = add('/srv/shop/app/services/cache.rb', 42, 'fetch');
-  const count = files.length - 2;
-  return { files, lines, methods, count, userLeak, cacheLeak, requestSite: (pick) => 1500 + pick(502) };
+  const userHolder = add('/srv/shop/app/models/user.rb', 5, '<class:User>');
+  const cacheHolder = add('/srv/shop/app/services/cache.rb', 10, '<class:Cache>');
+  const count = files.length - 4;
+  return { files, lines, methods, count, userLeak, cacheLeak, userHolder, cacheHolder, requestSite: (pick) => 1500 + pick(502) };
 }
 
 /** Every object of the process's life: its slot, kind, allocation site and lifetime. */
@@ -109,6 +118,15 @@ class World {
     this.count = 0;
     this.nextSlot = 0;
     this.free = [[], [], []];
+    /** holder index → the objects it references (the planted leak). */
+    this.held = new Map();
+    this.globalHolder = -1;
+    this.constantHolder = -1;
+  }
+
+  hold(holder, object) {
+    if (!this.held.has(holder)) this.held.set(holder, []);
+    this.held.get(holder).push(object);
   }
 
   add(kind, site, generation, born, dies, random) {
@@ -124,6 +142,7 @@ class World {
     const reusable = born > 0 ? this.free[born - 1] : null;
     this.slot[i] = reusable && reusable.length > 0 && random() < 0.8 ? reusable.pop() : this.nextSlot++;
     if (dies < 3) this.free[dies - 1].push(this.slot[i]);
+    return i;
   }
 
   alive(i, phase) {
@@ -134,16 +153,29 @@ class World {
     const owner = new Int32Array(this.nextSlot).fill(-1);
     for (let i = 0; i < this.count; i += 1) if (this.alive(i, phase)) owner[this.slot[i]] = i;
     const out = new Output(file);
-    out.push(rootLines(owner));
+    out.push(rootLines(owner, this.slot[this.globalHolder], this.slot[this.constantHolder]));
     let objects = 0;
     for (let s = 0; s < owner.length; s += 1) {
       const i = owner[s];
       if (i < 0) continue;
       objects += 1;
-      out.push(this.line(i, s, owner, sites, text));
+      out.push(this.held.has(i) ? this.holderLine(i, s, phase, sites) : this.line(i, s, owner, sites, text));
     }
     const bytes = out.close();
     return { objects, bytes };
+  }
+
+  /** A holder lists the planted objects alive in this phase (a HASH lists each as key and value). */
+  holderLine(i, slot, phase, sites) {
+    const site = this.site[i];
+    const alive = this.held.get(i).filter((object) => this.alive(object, phase));
+    const refs = alive.map((object) => `"${addressOf(this.slot[object])}"`);
+    const tail = `, "file":"${sites.files[site]}", "line":${sites.lines[site]}, "method":"${sites.methods[site]}", "generation":${this.generation[i]}`;
+    const flags = ', "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}';
+    if (this.kind[i] === KIND.HASH) {
+      return `{"address":"${addressOf(slot)}", "type":"HASH", "class":"${HASH_CLASS}", "size":${alive.length}${refs.length > 0 ? `, "references":[${refs.join(', ')}]` : ''}${tail}, "memsize":${160 + alive.length * 32}${flags}}\n`;
+    }
+    return `{"address":"${addressOf(slot)}", "type":"ARRAY", "class":"${ARRAY_CLASS}", "length":${alive.length}${refs.length > 0 ? `, "references":[${refs.join(', ')}]` : ''}${tail}, "memsize":${40 + alive.length * 8}${flags}}\n`;
   }
 
   line(i, slot, owner, sites, text) {
@@ -206,7 +238,7 @@ const APP_CLASSES = [
 const IMEMO_TYPES = ['ment', 'iseq', 'callcache', 'callinfo', 'cref', 'env', 'constcache'];
 const DATA_STRUCTS = ['proc', 'binding', 'mutex', 'VM/thread', 'time', 'enumerator'];
 
-function rootLines(owner) {
+function rootLines(owner, globalHolderSlot, constantHolderSlot) {
   const refs = [];
   for (let s = 0; s < owner.length && refs.length < 2000; s += 97) if (owner[s] >= 0) refs.push(`"${addressOf(s)}"`);
   const classes = [
@@ -218,7 +250,9 @@ function rootLines(owner) {
     ...APP_CLASSES,
   ];
   const classLines = classes.map(([address, name]) => `{"address":"${address}", "type":"CLASS", "class":"0x7f0000001000", "superclass":"${OBJECT_CLASS}", "name":"${name}", "references":["0x7f0000001000"], "memsize":1000, "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}}\n`);
-  return `{"type":"ROOT", "root":"vm", "references":[${refs.join(', ')}]}\n{"type":"ROOT", "root":"global_tbl", "references":["${addressOf(1)}"]}\n${classLines.join('')}`;
+  // The constant's hash hangs off the Cache class (a CLASS record the vm root lists).
+  const cacheClass = `{"address":"0x7f0000000190", "type":"CLASS", "class":"0x7f0000001000", "superclass":"${OBJECT_CLASS}", "name":"Cache", "references":["0x7f0000001000", "${addressOf(constantHolderSlot)}"], "memsize":1000, "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}}\n`;
+  return `{"type":"ROOT", "root":"vm", "references":["0x7f0000000190", ${refs.join(', ')}]}\n{"type":"ROOT", "root":"global_tbl", "references":["${addressOf(globalHolderSlot)}"]}\n${classLines.join('')}${cacheClass}`;
 }
 
 /** Heap slots are 40 bytes; the heap starts well above the class objects. */

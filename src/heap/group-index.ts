@@ -53,7 +53,7 @@ export class GroupIndex {
         }
       }
     }
-    const entry = newEntry(record, { classStart, fileStart, lineStart }, offset);
+    const entry = newEntry(record, { classStart, fileStart, lineStart }, offset, this.tallies.length);
     if (bucket === undefined) this.buckets.set(hash, [entry]);
     else bucket.push(entry);
     this.tallies.push(entry.tally);
@@ -87,7 +87,7 @@ function copy(bytes: Buffer, start: number, end: number): Buffer | null {
   return start < 0 ? null : Buffer.from(bytes.subarray(start, end));
 }
 
-function newEntry(record: HeapRecord, starts: { classStart: number; fileStart: number; lineStart: number }, offset: number): Entry {
+function newEntry(record: HeapRecord, starts: { classStart: number; fileStart: number; lineStart: number }, offset: number, index: number): Entry {
   const bytes = record.bytes;
   const type = record.typeText();
   const classAddress = starts.classStart < 0 ? null : record.classText();
@@ -100,6 +100,7 @@ function newEntry(record: HeapRecord, starts: { classStart: number; fileStart: n
     line: copy(bytes, starts.lineStart, record.lineEnd),
     tally: {
       key: JSON.stringify([type, classAddress, file, line]),
+      index,
       type,
       classAddress,
       file,
@@ -107,6 +108,7 @@ function newEntry(record: HeapRecord, starts: { classStart: number; fileStart: n
       count: 0,
       memsize: 0,
       firstOffset: offset,
+      samples: [],
     },
   };
 }

@@ -10,28 +10,55 @@ const CLASSLESS = new Set(CLASSLESS_TYPES);
  * process's life, e.g. after a code reload).
  */
 export function mergeGroups(parts: readonly GroupTally[][], classNames: ReadonlyMap<string, string>, heapy: boolean): HeapGroup[] {
-  const byKey = new Map<string, GroupTally>();
+  return mergeGroupsIndexed(parts, classNames, heapy).groups;
+}
+
+/** The same, also telling for each tally of each part which merged group it went into. */
+export function mergeGroupsIndexed(parts: readonly GroupTally[][], classNames: ReadonlyMap<string, string>, heapy: boolean): { groups: HeapGroup[]; groupOf: number[][] } {
+  const byKey = new Map<string, { tally: GroupTally; order: number }>();
+  const keyOrder: number[][] = [];
   for (const part of parts) {
+    const orders: number[] = [];
     for (const tally of part) {
       const existing = byKey.get(tally.key);
-      if (existing === undefined) byKey.set(tally.key, { ...tally });
-      else addTally(existing, tally);
+      if (existing === undefined) {
+        const order = byKey.size;
+        byKey.set(tally.key, { tally: { ...tally, samples: [...tally.samples] }, order });
+        orders.push(order);
+      } else {
+        addTally(existing.tally, tally);
+        orders.push(existing.order);
+      }
     }
+    keyOrder.push(orders);
   }
-  if (heapy) return [...byKey.values()].map((tally) => toGroup(tally, null));
-  const named = new Map<string, HeapGroup>();
-  for (const tally of byKey.values()) {
+  const merged = [...byKey.values()].map((entry) => entry.tally);
+  if (heapy) return { groups: merged.map((tally) => toGroup(tally, null)), groupOf: keyOrder };
+  const named = new Map<string, number>();
+  const groups: HeapGroup[] = [];
+  const namedOf = merged.map((tally) => {
     const className = tally.classAddress === null || CLASSLESS.has(tally.type ?? '') ? null : (classNames.get(tally.classAddress) ?? null);
     const key = JSON.stringify([tally.type, className, tally.file, tally.line]);
-    const existing = named.get(key);
-    if (existing === undefined) named.set(key, toGroup(tally, className));
-    else {
-      existing.count += tally.count;
-      existing.memsize += tally.memsize;
-      existing.firstOffset = Math.min(existing.firstOffset, tally.firstOffset);
+    const at = named.get(key);
+    if (at === undefined) {
+      named.set(key, groups.length);
+      groups.push(toGroup(tally, className));
+      return groups.length - 1;
     }
-  }
-  return [...named.values()];
+    const existing = groups[at] as HeapGroup;
+    existing.count += tally.count;
+    existing.memsize += tally.memsize;
+    existing.firstOffset = Math.min(existing.firstOffset, tally.firstOffset);
+    addSamples(existing.sampleAddresses, tally.samples);
+    return at;
+  });
+  return { groups, groupOf: keyOrder.map((orders) => orders.map((order) => namedOf[order] as number)) };
+}
+
+const SAMPLES = 5;
+
+function addSamples(into: string[], more: readonly string[]): void {
+  for (const address of more) if (into.length < SAMPLES) into.push(address);
 }
 
 /** `later` comes after `into` in B, so `into` keeps its first-seen values. */
@@ -42,6 +69,7 @@ function addTally(into: GroupTally, later: GroupTally): void {
   into.type ??= later.type;
   into.file ??= later.file;
   into.line ??= later.line;
+  addSamples(into.samples, later.samples);
 }
 
 function toGroup(tally: GroupTally, className: string | null): HeapGroup {
@@ -54,6 +82,8 @@ function toGroup(tally: GroupTally, className: string | null): HeapGroup {
     memsize: tally.memsize,
     vmInternal: tally.type === 'IMEMO',
     firstOffset: tally.firstOffset,
+    sampleAddresses: [...tally.samples],
+    retainers: null,
   };
 }
 

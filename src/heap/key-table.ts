@@ -55,8 +55,8 @@ export class KeyTable {
     return this.mask + 1;
   }
 
-  /** Adds a key; a key already present is left alone. */
-  add(k1: number, k2: number, tag: number): void {
+  /** Adds a key; a key already present is left alone (and false is returned). */
+  add(k1: number, k2: number, tag: number): boolean {
     if (this.size + 1 > (this.mask + 1) * MAX_LOAD) this.grow();
     const slots = this.slots;
     let slot = this.slotOf(k1, k2);
@@ -68,9 +68,9 @@ export class KeyTable {
         slots[base + 1] = k2;
         slots[base + 2] = tag;
         this.size += 1;
-        return;
+        return true;
       }
-      if (existing === tag && slots[base] === k1 && slots[base + 1] === k2) return;
+      if (existing === tag && slots[base] === k1 && slots[base + 1] === k2) return false;
       slot = (slot + 1) & this.mask;
     }
   }

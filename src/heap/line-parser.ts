@@ -1,14 +1,6 @@
-import {
-  FILE_JSON_ESCAPES,
-  FILE_PLAIN,
-  FILE_UNESCAPED,
-  type HeapRecord,
-  LINE_BAD,
-  LINE_NO_ADDRESS,
-  LINE_NOT_OBJECT,
-  LINE_OBJECT,
-} from './record.js';
-import { HASH_SEED, finalizeHash, hashBytes, hashBytesBackwards } from './hash.js';
+import { HASH_SEED } from './hash.js';
+import { parseSlow } from './line-parser-slow.js';
+import { FILE_JSON_ESCAPES, FILE_PLAIN, FILE_UNESCAPED, type HeapRecord, LINE_BAD, LINE_OBJECT } from './record.js';
 
 /**
  * Reads the fields of one dump line without `JSON.parse`, which alone would take longer than the
@@ -24,8 +16,8 @@ import { HASH_SEED, finalizeHash, hashBytes, hashBytesBackwards } from './hash.j
  * such as `", "line":` or `":"` cannot occur there; and Ruby never escapes `file`, which is why
  * `file` is located from its key and its closing quote rather than by tokenising it.
  *
- * Any line that does not fit this shape goes to `JSON.parse`, so odd input is judged by a real JSON
- * parser: the fast path decides only lines it fully understands.
+ * Any line that does not fit this shape goes to `JSON.parse` (line-parser-slow.ts), so odd input is
+ * judged by a real JSON parser: the fast path decides only lines it fully understands.
  */
 
 const QUOTE = 0x22;
@@ -60,6 +52,7 @@ const FIELD_FILE = 4;
 const FIELD_LINE = 5;
 const FIELD_GENERATION = 6;
 const FIELD_MEMSIZE = 7;
+const FIELD_LENGTH = 8;
 
 const KEY_CLASS = Buffer.from('class');
 const KEY_NAME = Buffer.from('name');
@@ -73,6 +66,8 @@ const KEY_LINE = Buffer.from('line');
 const KEY_METHOD = Buffer.from('method');
 const KEY_MEMSIZE = Buffer.from('memsize');
 const KEY_GENERATION = Buffer.from('generation');
+const KEY_SIZE = Buffer.from('size');
+const KEY_LENGTH = Buffer.from('length');
 
 export interface ParseOptions {
   /**
@@ -203,6 +198,11 @@ function readHead(b: Buffer, from: number, e: number, r: HeapRecord): number {
     const valueStart = k + 2;
     const valueEnd = skipSimpleValue(b, valueStart, e);
     if (valueEnd < 0) return -1;
+    if (field === FIELD_LENGTH) {
+      // `size` and `length` open the type-specific part: nothing after them is a head member.
+      if (isDigit(b[valueStart] as number)) r.length = digitsValue(b, valueStart, valueEnd);
+      return valueEnd;
+    }
     if (field === FIELD_CLASS || field === FIELD_NAME) {
       if (b[valueStart] !== QUOTE) return -1;
       if (field === FIELD_CLASS) {
@@ -289,6 +289,7 @@ function readTail(b: Buffer, headEnd: number, e: number, r: HeapRecord): boolean
     if (!storeTailValue(b, field, valueStart, q + 1, isString, r)) return false;
     q = keyOpen - 3;
   }
+  r.tailFrom = q;
   return true;
 }
 
@@ -334,11 +335,13 @@ function scanStringBack(b: Buffer, closingQuote: number, limit: number): number 
 function headField(b: Buffer, start: number, end: number): number {
   switch (end - start) {
     case 4:
-      return keyIs(b, start, KEY_NAME) ? FIELD_NAME : FIELD_NONE;
+      if (keyIs(b, start, KEY_NAME)) return FIELD_NAME;
+      return keyIs(b, start, KEY_SIZE) ? FIELD_LENGTH : FIELD_NONE;
     case 5:
       return keyIs(b, start, KEY_CLASS) ? FIELD_CLASS : FIELD_NONE;
     case 6:
-      return keyIs(b, start, KEY_FROZEN) ? FIELD_SKIP : FIELD_NONE;
+      if (keyIs(b, start, KEY_FROZEN)) return FIELD_SKIP;
+      return keyIs(b, start, KEY_LENGTH) ? FIELD_LENGTH : FIELD_NONE;
     case 8:
       return keyIs(b, start, KEY_SHAPE_ID) ? FIELD_SKIP : FIELD_NONE;
     case 9:
@@ -444,115 +447,4 @@ function digitsValue(b: Buffer, start: number, end: number): number {
 
 function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The slow path: lines the fast path does not decide, judged by JSON.parse.
-
-const CANONICAL_ADDRESS = /^0x(?:0|[1-9a-f][0-9a-f]{0,15})$/;
-
-function parseSlow(text: string, r: HeapRecord, options: ParseOptions): void {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = options.heapy ? undefined : parseWithUnescapedFile(text);
-    if (value === undefined) {
-      r.kind = LINE_BAD;
-      return;
-    }
-    r.recovered = true;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    r.kind = LINE_NOT_OBJECT;
-    return;
-  }
-  fillFromObject(value as Record<string, unknown>, r);
-}
-
-/**
- * Ruby (up to 3.4 at least) writes `file` without JSON escaping, so code eval'd under a name with a
- * quote, backslash or TAB (ERB templates on Windows-style paths, generated code) makes invalid
- * lines. Re-escaping the text between `"file":"` and the member after it recovers them.
- */
-function parseWithUnescapedFile(text: string): unknown {
-  const open = text.indexOf(', "file":"');
-  if (open < 0) return undefined;
-  const nameStart = open + ', "file":"'.length;
-  const close = lastMemberAfterFile(text, nameStart);
-  if (close < 0) return undefined;
-  const name = text.slice(nameStart, close);
-  try {
-    return JSON.parse(`${text.slice(0, nameStart)}${JSON.stringify(name).slice(1, -1)}${text.slice(close)}`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Ruby writes `line` right after `file`; without a line, the next member Ruby can write there. */
-function lastMemberAfterFile(text: string, from: number): number {
-  for (const next of ['", "line":', '", "method":', '", "generation":', '", "memsize":', '", "flags":', '"}']) {
-    const at = text.lastIndexOf(next);
-    if (at >= from) return at;
-  }
-  return -1;
-}
-
-function fillFromObject(object: Record<string, unknown>, r: HeapRecord): void {
-  r.headRead = true;
-  r.bytes = r.scratch;
-  r.scratchUsed = 0;
-  const address = object.address;
-  if (address === undefined || address === null) {
-    r.kind = LINE_NO_ADDRESS;
-  } else {
-    r.kind = LINE_OBJECT;
-    setAddress(address, r);
-  }
-  const type = textForm(object.type);
-  if (type !== null) [r.typeStart, r.typeEnd] = keep(r, type);
-  const file = textForm(object.file);
-  if (file !== null) {
-    [r.fileStart, r.fileEnd] = keep(r, file);
-    r.fileHash = hashBytesBackwards(r.bytes, r.fileStart, r.fileEnd, HASH_SEED);
-    if (r.recovered) r.fileForm = FILE_UNESCAPED;
-  }
-  const line = textForm(object.line);
-  if (line !== null) [r.lineStart, r.lineEnd] = keep(r, line);
-  const generation = textForm(object.generation);
-  if (generation !== null) {
-    [r.genStart, r.genEnd] = keep(r, generation);
-    r.generation = Number.isSafeInteger(object.generation) && (object.generation as number) >= 0 ? (object.generation as number) : -1;
-  }
-  r.memsize = typeof object.memsize === 'number' && Number.isFinite(object.memsize) ? object.memsize : 0;
-  if (typeof object.class === 'string' && CANONICAL_ADDRESS.test(object.class)) [r.classStart, r.classEnd] = keep(r, object.class);
-  if (typeof object.name === 'string') [r.nameStart, r.nameEnd] = keep(r, object.name);
-}
-
-function keep(r: HeapRecord, text: string): [number, number] {
-  const start = r.keepText(text);
-  return [start, start + Buffer.byteLength(text)];
-}
-
-/** How heapy (Ruby's `to_s`) prints a member: strings as they are, numbers in decimal, null as absent. */
-function textForm(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
-}
-
-function setAddress(address: unknown, r: HeapRecord): void {
-  if (typeof address === 'string' && CANONICAL_ADDRESS.test(address)) {
-    const digits = address.slice(2);
-    const lowDigits = digits.slice(-8);
-    const highDigits = digits.slice(0, -8);
-    r.addrLo = Number.parseInt(lowDigits, 16) >>> 0;
-    r.addrHi = highDigits === '' ? 0 : Number.parseInt(highDigits, 16) >>> 0;
-    return;
-  }
-  // Compared as written, like heapy: "0X1C" is not "0x1c", and 28 is not "28".
-  const token = Buffer.from(JSON.stringify(address));
-  r.addrLo = finalizeHash(hashBytes(token, 0, token.length, HASH_SEED));
-  r.addrHi = (finalizeHash(hashBytes(token, 0, token.length, 0x9747b28c)) | 0x80000000) >>> 0;
 }

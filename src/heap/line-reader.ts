@@ -5,10 +5,14 @@ import { GemleakError } from '../errors.js';
 /**
  * Streams the lines of a dump (or of one byte range of a plain dump) through a callback, reading
  * each byte once into one reusable buffer. A line longer than the buffer grows it; dumps have
- * lines of several megabytes (big strings and arrays).
+ * lines of several megabytes (big strings and arrays). A line longer than MAX_LINE_BYTES is skipped
+ * (and reported), so memory stays bounded whatever the input: a file without a newline, or a gzip
+ * bomb that inflates to one enormous line.
  */
 
 const CHUNK = 1024 * 1024;
+/** The longest line read, documented in docs/heap-diff.md: longer ones are counted and skipped. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
 const PROGRESS_STEP = 16 * 1024 * 1024;
 
@@ -22,6 +26,8 @@ export interface LineSource {
   end: number;
   /** Only the range that starts the file may strip a byte-order mark. */
   stripBom: boolean;
+  /** Tests only: a smaller cap than MAX_LINE_BYTES. */
+  maxLineBytes?: number;
 }
 
 export interface LineVisitor {
@@ -31,6 +37,8 @@ export interface LineVisitor {
    * `lineNumber` counts from 1 at the start of the range.
    */
   line(bytes: Buffer, start: number, end: number, unterminated: boolean, offset: number, lineNumber: number): void;
+  /** A line longer than the cap, skipped unread. */
+  longLine?(lineNumber: number): void;
 }
 
 export interface ReadOutcome {
@@ -56,6 +64,9 @@ class LineBuffer {
   bomChecked: boolean;
   bomStripped = false;
   done = false;
+  /** Inside a line longer than the cap: its bytes are dropped up to its newline. */
+  skippingLongLine = false;
+  private readonly maxLine: number;
 
   constructor(
     private readonly source: LineSource,
@@ -65,10 +76,20 @@ class LineBuffer {
     this.base = base;
     this.skipPartialFirstLine = source.start > 0;
     this.bomChecked = !source.stripBom;
+    this.maxLine = source.maxLineBytes ?? MAX_LINE_BYTES;
   }
 
-  /** Room to read into; grows the buffer when a single line fills it. */
+  /** Room to read into; grows the buffer when a single line fills it, up to the cap. */
   room(): number {
+    if (this.used === this.buffer.length && this.used >= this.maxLine) {
+      // The buffer holds only the start of one line (complete lines were handed out): drop it.
+      if (!this.skippingLongLine && !this.skipPartialFirstLine) {
+        this.lines += 1;
+        this.visitor.longLine?.(this.lines);
+        this.skippingLongLine = true;
+      }
+      this.discard(this.used);
+    }
     if (this.used === this.buffer.length) {
       const grown = Buffer.allocUnsafe(this.buffer.length * 2);
       this.buffer.copy(grown, 0, 0, this.used);
@@ -89,14 +110,17 @@ class LineBuffer {
         this.bomStripped = true;
       }
     }
-    if (this.skipPartialFirstLine) {
+    if (this.skipPartialFirstLine || this.skippingLongLine) {
       const newline = view.indexOf(NEWLINE, p);
       if (newline < 0) {
         this.discard(this.used);
+        // No line starts in this range before its end: nothing more to read.
+        if (this.skipPartialFirstLine && this.base >= this.source.end) this.done = true;
         return;
       }
       p = newline + 1;
       this.skipPartialFirstLine = false;
+      this.skippingLongLine = false;
     }
     for (;;) {
       if (this.base + p >= this.source.end) {
@@ -116,7 +140,7 @@ class LineBuffer {
   finish(): void {
     this.bomChecked = true;
     this.flushLines();
-    if (this.done || this.used === 0 || this.skipPartialFirstLine) return;
+    if (this.done || this.used === 0 || this.skipPartialFirstLine || this.skippingLongLine) return;
     if (this.base >= this.source.end) return;
     this.lines += 1;
     this.visitor.line(this.buffer, 0, this.used, true, this.base, this.lines);

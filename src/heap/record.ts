@@ -56,6 +56,15 @@ export class HeapRecord {
   headRead = false;
   /** Read with the lenient repair for unescaped file names (not valid JSON as written). */
   recovered = false;
+  /**
+   * Fast path only: the index of the last byte before the allocation record and memsize (the
+   * `]` of `references` when the object has any), so references are found without walking values.
+   */
+  tailFrom = -1;
+  /** `size` of a HASH or `length` of an ARRAY, -1 when absent (read with the head members). */
+  length = -1;
+  /** Lines judged by JSON.parse: the parsed object, for the members the byte ranges do not cover. */
+  parsed: Record<string, unknown> | null = null;
   /** Holds the text of fields that came from `JSON.parse`, so they too are byte ranges. */
   scratch: Buffer = Buffer.allocUnsafe(1024);
   scratchUsed = 0;
@@ -82,6 +91,9 @@ export class HeapRecord {
     this.generation = -1;
     this.memsize = 0;
     this.recovered = false;
+    this.tailFrom = -1;
+    this.length = -1;
+    this.parsed = null;
     this.headFrom = -1;
     this.recordEnd = -1;
     this.headRead = false;

@@ -30,6 +30,12 @@ export interface DumpScanStats {
   withLocation: number;
   /** Highest `generation` seen, -1 if none. */
   maxGeneration: number;
+  /** Object lines that repeat one already read (same address and allocation record): counted once. */
+  duplicates: number;
+  duplicateLineNumbers: number[];
+  /** Lines longer than the line cap, skipped unread. */
+  longLines: number;
+  longLineNumbers: number[];
 }
 
 export function emptyStats(): DumpScanStats {
@@ -49,7 +55,21 @@ export function emptyStats(): DumpScanStats {
     bomStripped: false,
     withLocation: 0,
     maxGeneration: -1,
+    duplicates: 0,
+    duplicateLineNumbers: [],
+    longLines: 0,
+    longLineNumbers: [],
   };
+}
+
+export function countDuplicate(stats: DumpScanStats, lineNumber: number): void {
+  stats.duplicates += 1;
+  if (stats.duplicateLineNumbers.length < QUOTED_LINES) stats.duplicateLineNumbers.push(lineNumber);
+}
+
+export function countLongLine(stats: DumpScanStats, lineNumber: number): void {
+  stats.longLines += 1;
+  if (stats.longLineNumbers.length < QUOTED_LINES) stats.longLineNumbers.push(lineNumber);
 }
 
 export function countBadLine(stats: DumpScanStats, record: HeapRecord, lineNumber: number, unterminated: boolean): void {
@@ -89,6 +109,10 @@ export function mergeStats(parts: readonly DumpScanStats[]): DumpScanStats {
     total.maxGeneration = Math.max(total.maxGeneration, part.maxGeneration);
     appendQuoted(total.badLineNumbers, part.badLineNumbers, linesBefore);
     appendQuoted(total.recoveredLineNumbers, part.recoveredLineNumbers, linesBefore);
+    total.duplicates += part.duplicates;
+    appendQuoted(total.duplicateLineNumbers, part.duplicateLineNumbers, linesBefore);
+    total.longLines += part.longLines;
+    appendQuoted(total.longLineNumbers, part.longLineNumbers, linesBefore);
     linesBefore += part.lines;
   }
   total.lines = linesBefore;

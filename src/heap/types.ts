@@ -13,6 +13,8 @@ export interface ProgressOptions {
   workers?: number | 'auto';
   /** Called as bytes are read; `total` is the sum of the file sizes on disk. */
   onProgress?: (done: number, total: number) => void;
+  /** Called while the reference graph is built and searched (`--why`, `path`, `grow`): steps done of total. */
+  onGraphProgress?: (done: number, total: number) => void;
 }
 
 export interface HeapDiffOptions extends ProgressOptions {
@@ -24,6 +26,59 @@ export interface HeapDiffOptions extends ProgressOptions {
   identity?: Identity;
   /** Reproduce heapy 0.2.0 exactly: address identity, its line reading, free slots as objects. */
   heapy?: boolean;
+  /** Find who holds each group: retainer paths in the last dump's reference graph. Default false. */
+  why?: boolean;
+  /** Write the raw dump line of every reported object (from B) to this file. */
+  outputRetained?: string | undefined;
+}
+
+/** One object on a retainer path, as its dump line describes it. */
+export interface PathHop {
+  address: string;
+  type: string | null;
+  className: string | null;
+  /** `name` of a CLASS or MODULE. */
+  name: string | null;
+  file: string | null;
+  line: string | null;
+}
+
+/** The shortest path from a GC root to one object of a cluster of same-shaped paths. */
+export interface RetainerPath {
+  /** Objects of the group whose path has this shape (root category, type/file/line of every hop). */
+  count: number;
+  /** The ROOT record's category (`vm`, `global_tbl`, `machine_context`…). */
+  root: string;
+  /** The path starts from the conservatively scanned machine stack. */
+  machineStack: boolean;
+  /** From the object the root points at, down to one object of the group (the last hop). */
+  hops: PathHop[];
+  /** Index in `hops` of the object that keeps the whole cluster alive, -1 when none does. */
+  holderIndex: number;
+}
+
+export interface GroupRetainers {
+  /** The group's objects found in the graph's dump, and how many of them a root reaches. */
+  objects: number;
+  reachable: number;
+  /** The deepest object on (nearly) all the group's root paths: the line to look at. */
+  holder: (PathHop & { root: string; machineStack: boolean; depth: number; through: number; path: PathHop[] }) | null;
+  /** Largest first; at most a few. */
+  clusters: RetainerPath[];
+  clusterCount: number;
+}
+
+/** The reference graph the retainer paths come from. */
+export interface GraphSummary {
+  /** Role of the dump (C, or the only dump). */
+  role: DumpRole;
+  objects: number;
+  edges: number;
+  rootEdges: number;
+  roots: string[];
+  reachable: number;
+  danglingReferences: number;
+  unreadableReferences: number;
 }
 
 export interface DumpReport {
@@ -50,6 +105,10 @@ export interface HeapGroup {
   vmInternal: boolean;
   /** Where the group's first object sits in B (heapy's tie order). */
   firstOffset: number;
+  /** Addresses of a few of the group's objects (as in B, and in C for retained objects). */
+  sampleAddresses: string[];
+  /** With `why`: who holds the group. */
+  retainers: GroupRetainers | null;
 }
 
 export interface HeapWarning {
@@ -72,6 +131,8 @@ export interface HeapDiffResult {
   /** The reported objects (retained in 3-way, allocated in 2-way), grouped, unordered. */
   groups: HeapGroup[];
   warnings: HeapWarning[];
+  /** With `why`: the graph of C the paths come from (null without `why`, or when C has no roots). */
+  graph: GraphSummary | null;
 }
 
 export interface HeapSummaryOptions extends ProgressOptions {

@@ -1,3 +1,4 @@
+import { MAX_LINE_BYTES } from './line-reader.js';
 import type { DumpReport, HeapWarning } from './types.js';
 
 /**
@@ -31,12 +32,28 @@ export function readingWarnings(dump: DumpReport, heapy: boolean): HeapWarning[]
       `${stats.recoveredLines === 1 ? '1 line has' : `${stats.recoveredLines} lines have`} a file name that Ruby wrote without JSON escaping (code eval'd under a name with a quote, backslash or TAB); read anyway: ${lineList(stats.recoveredLineNumbers, stats.recoveredLines)}`,
     );
   }
+  if (stats.longLines > 0) {
+    at(
+      'HEAP_LONG_LINES',
+      `${stats.longLines === 1 ? '1 line is' : `${stats.longLines} lines are`} longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB, skipped unread (objects on them are not counted): ${lineList(stats.longLineNumbers, stats.longLines)}`,
+    );
+  }
+  if (stats.duplicates > 0) {
+    at(
+      'HEAP_DUPLICATE_LINES',
+      `${stats.duplicates === 1 ? '1 object line repeats' : `${stats.duplicates} object lines repeat`} an object already read (same address and allocation record); each object is counted once: ${lineList(stats.duplicateLineNumbers, stats.duplicates)}`,
+    );
+  }
   if (stats.bomStripped) at('HEAP_BOM', 'starts with a UTF-8 byte-order mark, which was ignored');
   if (stats.freeSlots > 0) {
-    const treatment = heapy ? 'were counted as objects, as heapy does' : 'are not objects and were ignored';
-    at('HEAP_FULL_DUMP', `was written with dump_all(full: true): its ${stats.freeSlots} free-slot records (type NONE) ${treatment}`);
+    const one = stats.freeSlots === 1;
+    const records = one ? 'its 1 free-slot record (type NONE)' : `its ${stats.freeSlots} free-slot records (type NONE)`;
+    const treatment = heapy ? `${one ? 'was' : 'were'} counted as objects, as heapy does` : one ? 'is not an object and was ignored' : 'are not objects and were ignored';
+    at('HEAP_FULL_DUMP', `was written with dump_all(full: true): ${records} ${treatment}`);
   }
-  if (stats.addressless > 0) at('HEAP_NO_ADDRESS', `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were skipped`);
+  if (stats.addressless > 0) {
+    at('HEAP_NO_ADDRESS', `${stats.addressless === 1 ? '1 JSON object without an "address" (and not a ROOT record) is not a heap object and was' : `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were`} skipped`);
+  }
   if (stats.objects === 0) at('HEAP_NO_OBJECTS', 'holds no heap objects');
   return warnings;
 }

@@ -1,5 +1,5 @@
 import type { SelectedGroups } from '../heap/groups.js';
-import type { DumpReport, HeapDiffResult, HeapGroup, HeapWarning } from '../heap/types.js';
+import type { DumpReport, GraphSummary, GroupRetainers, HeapDiffResult, HeapGroup, HeapWarning, PathHop } from '../heap/types.js';
 import { lineNumber } from './heap-format.js';
 
 /** Bumped only on breaking changes to the JSON shape; additions keep it. */
@@ -30,10 +30,51 @@ export function renderHeapDiffJson(result: HeapDiffResult, selected: SelectedGro
       matching: { groups: selected.matching.length, ...selected.matchingTotal },
     },
     filters: { filter: options.filters, exclude: options.excludes },
-    groups: selected.matching.map(groupJson),
+    retainer_graph: graphJson(result.graph),
+    groups: selected.matching.map((group) => ({ ...groupJson(group), sample_addresses: group.sampleAddresses, ...retainersJson(group.retainers) })),
     warnings: result.warnings.map(warningJson),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function graphJson(graph: GraphSummary | null) {
+  if (graph === null) return null;
+  return {
+    dump: graph.role,
+    objects: graph.objects,
+    references: graph.edges,
+    root_references: graph.rootEdges,
+    root_categories: graph.roots,
+    reachable: graph.reachable,
+    dangling_references: graph.danglingReferences,
+    unreadable_references: graph.unreadableReferences,
+  };
+}
+
+export function hopJson(hop: PathHop) {
+  return { address: hop.address, type: hop.type, class: hop.className, name: hop.name, file: hop.file, line: lineNumber(hop.line) };
+}
+
+/** Without --why the keys are absent; with it, `holder` and `retainers` (see docs/heap-diff.md). */
+function retainersJson(retainers: GroupRetainers | null) {
+  if (retainers === null) return {};
+  const { holder } = retainers;
+  return {
+    reachable: retainers.reachable,
+    holder:
+      holder === null
+        ? null
+        : { ...hopJson(holder), root_category: holder.root, machine_stack: holder.machineStack, depth: holder.depth, paths_through: holder.through, path: [{ type: 'ROOT', root: holder.root }, ...holder.path.map(hopJson)] },
+    retainer_clusters: retainers.clusterCount,
+    retainers: retainers.clusters.map((cluster) => ({
+      count: cluster.count,
+      root_category: cluster.root,
+      machine_stack: cluster.machineStack,
+      holder: cluster.holderIndex < 0 ? null : hopJson(cluster.hops[cluster.holderIndex] as PathHop),
+      holder_index: cluster.holderIndex < 0 ? null : cluster.holderIndex + 1,
+      path: [{ type: 'ROOT', root: cluster.root }, ...cluster.hops.map(hopJson)],
+    })),
+  };
 }
 
 export function dumpJson(dump: DumpReport) {

@@ -1,6 +1,6 @@
 import type { SelectedGroups } from '../heap/groups.js';
 import type { CountAndSize, HeapSummaryResult } from '../heap/types.js';
-import { location, objects, typeAndClass } from './heap-format.js';
+import { bytes, location, objects, printable, typeAndClass } from './heap-format.js';
 import { dumpJson, groupJson, warningJson } from './heap-json.js';
 import { createStyle } from './style.js';
 
@@ -17,7 +17,7 @@ export function renderHeapSummaryText(result: HeapSummaryResult, sites: Selected
   const { stats } = result.dump;
   const tracing = stats.withLocation === 0 ? 'off (no object carries a file/line)' : `on (${objects(stats.withLocation)} carry a file/line)`;
   const blocks = [
-    [style.bold(`Heap summary of ${result.dump.label}`), `  ${objects(stats.objects)}, ${stats.memsize} bytes (memsize)`, `  Allocation tracing: ${tracing}`].join('\n'),
+    [style.bold(`Heap summary of ${printable(result.dump.label)}`), `  ${objects(stats.objects)}, ${bytes(stats.memsize)} (memsize)`, `  Allocation tracing: ${tracing}`].join('\n'),
     table(
       'By type (largest first)',
       'type',
@@ -36,7 +36,7 @@ function table(title: string, heading: string, rows: Row[], bold: (text: string)
   const nameWidth = Math.max(heading.length, ...rows.map(([name]) => name.length));
   const countWidth = Math.max(7, ...rows.map(([, row]) => String(row.count).length));
   const lines = [bold(title), `  ${heading.padEnd(nameWidth)}  ${'objects'.padStart(countWidth)}  bytes`];
-  for (const [name, row] of rows) lines.push(`  ${name.padEnd(nameWidth)}  ${String(row.count).padStart(countWidth)}  ${row.memsize}`);
+  for (const [name, row] of rows) lines.push(`  ${name.padEnd(nameWidth)}  ${String(row.count).padStart(countWidth)}  ${bytes(row.memsize).replace(/ bytes?/, '')}`);
   return lines.join('\n');
 }
 
@@ -61,8 +61,8 @@ function generationRows(rows: HeapSummaryResult['byGeneration']): Row[] {
 
 function siteLines(sites: SelectedGroups, bold: (text: string) => string, dim: (text: string) => string): string {
   const lines = [bold(`Top allocation sites (${sites.shown.length} of ${sites.matching.length})`)];
-  for (const site of sites.shown) lines.push(`  ${typeAndClass(site)} ${objects(site.count)} of size ${site.memsize} bytes at: ${location(site)}`);
-  if (sites.hidden.groups > 0) lines.push(dim(`  … and ${sites.hidden.groups} more sites (${objects(sites.hidden.count)}, ${sites.hidden.memsize} bytes): --top N or --all`));
+  for (const site of sites.shown) lines.push(`  ${typeAndClass(site)} ${objects(site.count)} of size ${bytes(site.memsize)} at: ${location(site)}`);
+  if (sites.hidden.groups > 0) lines.push(dim(`  … and ${sites.hidden.groups === 1 ? '1 more site' : `${sites.hidden.groups} more sites`} (${objects(sites.hidden.count)}, ${bytes(sites.hidden.memsize)}): --top N or --all`));
   return lines.join('\n');
 }
 

@@ -33,10 +33,10 @@ describe('gemleak heap diff', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Heap diff (3-way): objects allocated between A and B that are still alive in C');
     expect(run.stdout).toMatch(/ {2}A {2}\S+A\.ndjson\.gz {2}\d+ objects\n/);
-    expect(run.stdout).toMatch(/ {2}Allocated between A and B: \d+ objects, \d+ bytes\n {2}Retained in C: {13}605 objects, \d+ bytes, 13 groups\n/);
-    expect(run.stdout).toMatch(/^Retained STRING 300 objects of size \d+ bytes at: \/srv\/shop\/app\/models\/cart\.rb:18$/m);
-    expect(run.stdout).toMatch(/^Retained OBJECT \(Session\) 250 objects of size 10000 bytes at: \/srv\/shop\/app\/models\/cart\.rb:24$/m);
-    expect(run.stdout).toMatch(/^Retained STRING 40 objects of size \d+ bytes at: \(erb\) "app\\views\\carts\\show\.html\.erb":1$/m);
+    expect(run.stdout).toMatch(/ {2}Allocated between A and B: \d+ objects, \d+ bytes(?: \([\d.]+ [KMGT]iB\))?\n {2}Retained in C: {13}605 objects, \d+ bytes(?: \([\d.]+ [KMGT]iB\))?, 13 groups\n/);
+    expect(run.stdout).toMatch(/^Retained STRING 300 objects of size \d+ bytes(?: \([\d.]+ [KMGT]iB\))? at: \/srv\/shop\/app\/models\/cart\.rb:18$/m);
+    expect(run.stdout).toMatch(/^Retained OBJECT \(Session\) 250 objects of size 10000 bytes \(9\.8 KiB\) at: \/srv\/shop\/app\/models\/cart\.rb:24$/m);
+    expect(run.stdout).toMatch(/^Retained STRING 40 objects of size \d+ bytes(?: \([\d.]+ [KMGT]iB\))? at: \(erb\) "app\\views\\carts\\show\.html\.erb":1$/m);
     expect(run.stdout).toMatch(/^Retained IMEMO 4 objects of size 160 bytes at: \/srv\/shop\/app\/models\/cart\.rb:24 \[VM\]$/m);
     expect(run.stderr).toMatch(/^gemleak: warning: \S+B\.ndjson\.gz: 43 lines have a file name that Ruby wrote without JSON escaping/m);
   });
@@ -44,7 +44,7 @@ describe('gemleak heap diff', () => {
   it('--top N shows N groups and counts the rest; --all shows them all', () => {
     const top = runCli(['heap', 'diff', A, B, C, '--top', '2']);
     expect(top.stdout.match(/^Retained /gm)).toHaveLength(2);
-    expect(top.stdout).toMatch(/^… and 11 groups more \(55 objects, \d+ bytes\): --top N or --all to see them$/m);
+    expect(top.stdout).toMatch(/^… and 11 groups more \(55 objects, \d+ bytes(?: \([\d.]+ [KMGT]iB\))?\): --top N or --all to see them$/m);
     const all = runCli(['heap', 'diff', A, B, C, '--all']);
     expect(all.stdout.match(/^Retained /gm)).toHaveLength(13);
   });
@@ -79,7 +79,7 @@ describe('gemleak heap diff', () => {
       ['C', true],
     ]);
     expect(report.groups).toHaveLength(13);
-    expect(report.groups[0]).toEqual({ type: 'STRING', class: 'String', file: '/srv/shop/app/models/cart.rb', line: 18, count: 300, memsize: expect.any(Number), vm_internal: false });
+    expect(report.groups[0]).toEqual({ type: 'STRING', class: 'String', file: '/srv/shop/app/models/cart.rb', line: 18, count: 300, memsize: expect.any(Number), vm_internal: false, sample_addresses: expect.any(Array) });
     expect(report.groups.find((group) => group.type === 'OBJECT')).toMatchObject({ class: 'Session', count: 250, line: 24 });
     expect(report.summary.retained?.count).toBe(report.groups.reduce((sum, group) => sum + group.count, 0));
     expect(report.summary.matching.groups).toBe(13);
@@ -98,7 +98,7 @@ describe('gemleak heap diff', () => {
     const run = runCli(['heap', 'diff', A, B]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Heap diff (2-way): objects allocated between A and B');
-    expect(run.stdout).toMatch(/^Allocated ARRAY 120 objects of size \d+ bytes at: \/srv\/shop\/app\/models\/cart\.rb:26$/m);
+    expect(run.stdout).toMatch(/^Allocated ARRAY 120 objects of size \d+ bytes(?: \([\d.]+ [KMGT]iB\))? at: \/srv\/shop\/app\/models\/cart\.rb:26$/m);
   });
 
   it('--identity address reproduces the slot-reuse errors', () => {
@@ -181,12 +181,12 @@ describe('gemleak heap summary', () => {
   it('breaks one dump down by type, generation and allocation site', () => {
     const run = runCli(['heap', 'summary', C, '--top', '3']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Heap summary of \S+C\.ndjson\.gz\n {2}\d+ objects, \d+ bytes \(memsize\)\n {2}Allocation tracing: on \(\d+ objects carry a file\/line\)/);
-    expect(run.stdout).toMatch(/^By type \(largest first\)\n {2}type +objects {2}bytes\n {2}[A-Z]+ +\d+ {2}\d+$/m);
-    expect(run.stdout).toMatch(/^ {2}STRING +\d+ {2}\d+$/m);
-    expect(run.stdout).toMatch(/^By GC generation \(when allocated\)\n {2}generation +objects {2}bytes\n {2}\(no allocation info\) +\d+ {2}\d+$/m);
-    expect(run.stdout).toMatch(/^Top allocation sites \(3 of \d+\)\n {2}OBJECT \(Keeper\) 600 objects of size 24000 bytes at: \/srv\/shop\/app\/models\/cart\.rb:13$/m);
-    expect(run.stdout).toMatch(/^ {2}STRING 400 objects of size \d+ bytes at: \/srv\/shop\/app\/models\/cart\.rb:18$/m);
+    expect(run.stdout).toMatch(/^Heap summary of \S+C\.ndjson\.gz\n {2}\d+ objects, \d+ bytes(?: \([\d.]+ [KMGT]iB\))? \(memsize\)\n {2}Allocation tracing: on \(\d+ objects carry a file\/line\)/);
+    expect(run.stdout).toMatch(/^By type \(largest first\)\n {2}type +objects {2}bytes\n {2}[A-Z]+ +\d+ {2}\d+(?: \([\d.]+ [KMGT]iB\))?$/m);
+    expect(run.stdout).toMatch(/^ {2}STRING +\d+ {2}\d+(?: \([\d.]+ [KMGT]iB\))?$/m);
+    expect(run.stdout).toMatch(/^By GC generation \(when allocated\)\n {2}generation +objects {2}bytes\n {2}\(no allocation info\) +\d+ {2}\d+(?: \([\d.]+ [KMGT]iB\))?$/m);
+    expect(run.stdout).toMatch(/^Top allocation sites \(3 of \d+\)\n {2}OBJECT \(Keeper\) 600 objects of size 24000 bytes \(23\.4 KiB\) at: \/srv\/shop\/app\/models\/cart\.rb:13$/m);
+    expect(run.stdout).toMatch(/^ {2}STRING 400 objects of size \d+ bytes(?: \([\d.]+ [KMGT]iB\))? at: \/srv\/shop\/app\/models\/cart\.rb:18$/m);
     expect(run.stdout).not.toContain('(unknown location)');
   });
 
@@ -214,3 +214,27 @@ function writeBytes(name: string, bytes: Buffer): string {
   writeFileSync(file, bytes);
   return file;
 }
+
+describe('gemleak heap diff --why (committed fixture, no ../shared needed)', () => {
+  it('names the constant each leak is held by, with its root path', () => {
+    const run = runCli(['heap', 'diff', A, B, C, '--why', '--top', '3']);
+    expect(run.status).toBe(0);
+    // CARTS = [] is line 11 and SESSIONS = [] line 8 of cart.rb; VIEW_CACHE = [] line 1 of the template.
+    expect(run.stdout).toMatch(/^Retained STRING 300 objects .* at: \/srv\/shop\/app\/models\/cart\.rb:18\n {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:11, the line to look at: all 300 root paths pass through it\n {4}300 objects: ROOT vm .* → CLASS Object → \[ARRAY \/srv\/shop\/app\/models\/cart\.rb:11\] → STRING \/srv\/shop\/app\/models\/cart\.rb:18$/m);
+    expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:8, the line to look at: all 250 root paths pass through it$/m);
+    expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \(erb\) "app\\views\\carts\\show\.html\.erb":1, the line to look at/m);
+    expect(run.stdout).toMatch(/^ {2}Retainers: C's reference graph, 8210 objects \(\d+ reachable from \d+ root references\), \d+ references$/m);
+  });
+
+  it('without --why, a 3-way text report says how to get the holders', () => {
+    const run = runCli(['heap', 'diff', A, B, C, '--top', '1']);
+    expect(run.stdout).toContain('Who holds them? gemleak heap diff A B C --why');
+    expect(run.stdout).not.toContain('Held by');
+  });
+
+  it('--why needs C', () => {
+    const run = runCli(['heap', 'diff', A, B, '--why']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--why needs the third dump C/);
+  });
+});

@@ -295,7 +295,7 @@ describe('reading dumps in byte ranges gives the same answer as reading them who
 });
 
 describe('selectGroups', () => {
-  const group = (file: string | null, count: number, memsize: number, firstOffset = 0): HeapGroup => ({ type: 'STRING', className: null, file, line: '1', count, memsize, vmInternal: false, firstOffset });
+  const group = (file: string | null, count: number, memsize: number, firstOffset = 0): HeapGroup => ({ type: 'STRING', className: null, file, line: '1', count, memsize, vmInternal: false, firstOffset, sampleAddresses: [], retainers: null });
   const groups = [group('/srv/app/a.rb', 5, 100), group('/gems/rack/b.rb', 9, 50), group('/srv/app/c.rb', 5, 300), group(null, 2, 10)];
 
   it('orders by count (then memsize) or by memsize, shows the top N and counts the rest', () => {

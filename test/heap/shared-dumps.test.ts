@@ -84,9 +84,15 @@ describe.skipIf(!hasShared)(`heap diff on ../shared/heapdumps matches truth.json
     await expect(diffCase(name)).rejects.toMatchObject({ code: 'HEAP_EMPTY', file: `${name}/${role}`, exitCode: 2 });
   });
 
-  it('awk_empty_c as a 2-way diff does not read C at all', async () => {
-    const result = await diffCase('awk_empty_c', { twoWay: true });
-    expect(result.mode).toBe('allocated');
+  it('awk_empty_c: its empty C fails the 3-way diff, and the 2-way diff of its A and B is global_array\'s', async () => {
+    // The 3-way diff names C; the 2-way one leaves C out, so the empty file cannot matter there.
+    await expect(diffCase('awk_empty_c')).rejects.toMatchObject({ code: 'HEAP_EMPTY', file: 'awk_empty_c/C' });
+    const twoWay = await diffCase('awk_empty_c', { twoWay: true });
+    const reference = await diffCase('global_array', { twoWay: true });
+    expect(twoWay.mode).toBe('allocated');
+    const shape = (result: HeapDiffResult) => result.groups.map((group) => `${group.type} ${group.file}:${group.line} ${group.count}`).sort();
+    expect(shape(twoWay)).toEqual(shape(reference));
+    expect(shape(twoWay)).toContain('STRING /srv/app/global_array.rb:17 500');
   });
 
   it('lifecycle 2-way: the arrays alive at B only belong to the allocated report', async () => {
