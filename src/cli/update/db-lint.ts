@@ -1,4 +1,5 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { terminalLines } from '../../terminal.js';
 import path from 'node:path';
 import { lintAdvisoryDatabase } from '../../advisories/lint.js';
 import { type CommandContext, EXIT_CLEAN, EXIT_FINDINGS } from '../context.js';
@@ -37,10 +38,11 @@ export async function runDbLint(dir: string, context: CommandContext): Promise<v
   });
   const count = `${result.advisories} ${result.advisories === 1 ? 'advisory' : 'advisories'}`;
   if (lines.length === 0) {
-    io.stdout.write(`${shown}: ${count}, no problems\n`);
+    io.stdout.write(terminalLines(`${shown}: ${count}, no problems\n`));
     context.exitCode = EXIT_CLEAN;
     return;
   }
-  io.stdout.write(`${lines.join('\n')}\n${lines.length} ${lines.length === 1 ? 'problem' : 'problems'} in ${shown} (${count})\n`);
+  // File names and quoted values come from the database: escaped for the terminal.
+  io.stdout.write(terminalLines(`${lines.join('\n')}\n${lines.length} ${lines.length === 1 ? 'problem' : 'problems'} in ${shown} (${count})\n`));
   context.exitCode = EXIT_FINDINGS;
 }
