@@ -29,3 +29,11 @@ export function visible(char: string): string {
 export function terminalLine(text: string): string {
   return text.replace(UNSAFE_FOR_TERMINAL, visible);
 }
+
+/** A text of several lines for a terminal: its line breaks kept, every other control character escaped. */
+export function terminalLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => terminalLine(line))
+    .join('\n');
+}

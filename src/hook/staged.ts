@@ -109,6 +109,17 @@ export async function workTreeRoot(git: GitContext): Promise<string> {
   return output;
 }
 
+/** The sizes in bytes of the staged contents (one `git cat-file --batch-check`), read before the contents. */
+export async function stagedBlobSizes(git: GitContext, lockfiles: StagedLockfile[]): Promise<number[]> {
+  if (lockfiles.length === 0) return [];
+  const output = await runGit(git, ['cat-file', '--batch-check'], lockfiles.map((lockfile) => `${lockfile.blob}\n`).join(''));
+  return output
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => Number(/^[0-9a-f]+ blob (\d+)$/.exec(line)?.[1] ?? 0));
+}
+
 /**
  * Reads the staged contents, all in one `git cat-file --batch`. The bytes are returned as they are:
  * the caller decodes them the way it decodes a lockfile on disk.

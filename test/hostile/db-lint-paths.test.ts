@@ -32,6 +32,15 @@ describe('db lint paths', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('file names and values from the database are shown escaped', () => {
+    writeSmallDatabase(path.join(root, 'hostile'));
+    writeFileSync(path.join(root, 'hostile', 'gems', 'redis', '\u001b]0;pwned\u0007.yml'), 'gem: redis\n');
+    const run = lint('hostile');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('\\e]0;pwned\\x07.yml');
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   it('a symbolic link to a valid database lints clean, as check reads it', () => {
     const run = lint('linked-db');
     expect(run).toMatchObject({ status: 0, stdout: 'linked-db: 2 advisories, no problems\n' });

@@ -79,3 +79,16 @@ describe('staged paths are quoted for the shell', () => {
     expect(shell.stdout.subarray(0, -1).equals(latin1)).toBe(true);
   });
 });
+
+describe('a huge staged lockfile', () => {
+  it('is refused by its size in the index, with the cap named, exit 2', () => {
+    const repo = path.join(root, 'huge');
+    git(['init', '-q', repo], root);
+    // 40 MiB of lockfile-looking lines, staged: refused before its content is read.
+    writeFileSync(path.join(repo, 'Gemfile.lock'), `${LEAKY}${'#'.repeat(1023)}\n`.repeat(40 * 1024));
+    git(['add', 'Gemfile.lock'], repo);
+    const run = gemleak(['check', '--staged'], repo);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^gemleak: Gemfile\.lock: is \d+\.\d MiB; gemleak reads lockfiles up to 32 MiB/);
+  });
+});

@@ -174,3 +174,40 @@ describe('a killed update takes its git with it', () => {
     expect(json.update_running).toBeNull();
   }, 60_000);
 });
+
+describe('lock library: ownership and guards', () => {
+  it('assertHeld throws LOCK_LOST once another process took the lock over', async () => {
+    const { acquireLock } = await import('../../src/advisories/lock.js');
+    const file = path.join(root, 'owned.lock');
+    const held = await acquireLock(file);
+    await expect(held.assertHeld()).resolves.toBeUndefined();
+    writeFileSync(file, JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: new Date().toISOString(), token: 'theirs' }));
+    await expect(held.assertHeld()).rejects.toMatchObject({ code: 'LOCK_LOST' });
+    await held.release();
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('a guard left by a process killed inside it is removed once old; a fresh one is waited for', async () => {
+    const { acquireLock } = await import('../../src/advisories/lock.js');
+    const file = path.join(root, 'guarded.lock');
+    writeFileSync(`${file}.guard`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.guard`, old, old);
+    const started = Date.now();
+    const held = await acquireLock(file, { timings: { pollMs: 10 } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await held.release();
+    expect(readdirSync(root).filter((name) => name.startsWith('guarded.lock'))).toEqual([]);
+    writeFileSync(`${file}.guard`, '');
+    let taken = false;
+    const pending = acquireLock(file, { timings: { pollMs: 10 } }).then((lock) => {
+      taken = true;
+      return lock;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(taken).toBe(false);
+    rmSync(`${file}.guard`);
+    await (await pending).release();
+    expect(taken).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { terminalLines } from '../../terminal.js';
 import path from 'node:path';
 import { installHook, uninstallHook, type InstallResult, type UninstallResult } from '../../hook/install.js';
 import { BLOCK_END, BLOCK_START, type HookCommand } from '../../hook/script.js';
@@ -11,14 +12,14 @@ export async function runHookInstall(flags: { force: boolean }, context: Command
   const { io } = context;
   const command = installingGemleak();
   const result = await installHook({ cwd: io.cwd, env: io.env }, { command, force: flags.force, executableBits: process.platform !== 'win32' });
-  io.stdout.write(`${describeInstall(result, command, io.cwd)}\n`);
+  io.stdout.write(`${terminalLines(describeInstall(result, command, io.cwd))}\n`);
 }
 
 /** `gemleak hook uninstall`. */
 export async function runHookUninstall(context: CommandContext): Promise<void> {
   const { io } = context;
   const result = await uninstallHook({ cwd: io.cwd, env: io.env });
-  io.stdout.write(`${describeUninstall(result, io.cwd)}\n`);
+  io.stdout.write(`${terminalLines(describeUninstall(result, io.cwd))}\n`);
 }
 
 /** This very gemleak: the node running it and its `bin/gemleak.js`. */

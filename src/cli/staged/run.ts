@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { indexedLockfiles, readStagedBlobs, stagedLockfileChanges, workTreeRoot } from '../../hook/staged.js';
+import { indexedLockfiles, readStagedBlobs, stagedBlobSizes, stagedLockfileChanges, workTreeRoot } from '../../hook/staged.js';
 import type { CheckOptions } from '../check/run.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../errors.js';
@@ -17,7 +17,12 @@ export async function runStagedCheck(options: CheckOptions, context: CommandCont
   const git = { cwd: context.io.cwd, env: context.io.env };
   const staged = options.paths.length === 0 ? await stagedLockfileChanges(git) : await indexedLockfiles(git, options.paths);
   if (staged.length === 0) return;
-  const [root, blobs, { parseLockfileBytes }] = await Promise.all([workTreeRoot(git), readStagedBlobs(git, staged), import('../../lockfile/from-bytes.js')]);
+  const [sizes, { parseLockfileBytes, MAX_LOCKFILE_BYTES, tooBig }] = await Promise.all([stagedBlobSizes(git, staged), import('../../lockfile/from-bytes.js')]);
+  // A huge staged blob is refused before git hands all of it over (the cap of a lockfile on disk).
+  sizes.forEach((size, index) => {
+    if (size > MAX_LOCKFILE_BYTES) throw tooBig(staged[index]?.path ?? '', size);
+  });
+  const [root, blobs] = await Promise.all([workTreeRoot(git), readStagedBlobs(git, staged)]);
   // The same decoding and parsing as a lockfile on disk (conflict markers included), named as
   // `gemleak check` names files: relative to where the user is. In a hook, that is the top.
   const lockfiles = staged.map((entry, index) => {

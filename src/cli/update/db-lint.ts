@@ -1,3 +1,4 @@
+import { terminalLines } from '../../terminal.js';
 import path from 'node:path';
 import { BUNDLED_DATABASE_ROOT } from '../../advisories/bundled.js';
 import { lintAdvisoryDatabase } from '../../advisories/lint.js';
@@ -29,10 +30,11 @@ export async function runDbLint(dir: string | undefined, context: CommandContext
   });
   const count = `${result.advisories} ${result.advisories === 1 ? 'advisory' : 'advisories'}`;
   if (lines.length === 0) {
-    io.stdout.write(`${shown}: ${count}, no problems\n`);
+    io.stdout.write(terminalLines(`${shown}: ${count}, no problems\n`));
     context.exitCode = EXIT_CLEAN;
     return;
   }
-  io.stdout.write(`${lines.join('\n')}\n${lines.length} ${lines.length === 1 ? 'problem' : 'problems'} in ${shown} (${count})\n`);
+  // File names and quoted values come from the database: escaped for the terminal.
+  io.stdout.write(terminalLines(`${lines.join('\n')}\n${lines.length} ${lines.length === 1 ? 'problem' : 'problems'} in ${shown} (${count})\n`));
   context.exitCode = EXIT_FINDINGS;
 }

@@ -1,4 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { terminalLines } from '../../terminal.js';
 import os from 'node:os';
 import path from 'node:path';
 import { BUNDLED_DATABASE_ROOT } from '../../advisories/bundled.js';
@@ -97,7 +98,7 @@ export async function runDbStatus(options: DbStatusOptions, context: CommandCont
     io.stdout.write(`${JSON.stringify(statusJson(home, configShown, all, used, total, updating, corrections), null, 2)}\n`);
     return;
   }
-  io.stdout.write(statusText(home, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null, configShown, all, used, total, updating, corrections));
+  io.stdout.write(terminalLines(statusText(home, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null, configShown, all, used, total, updating, corrections)));
 }
 
 async function bundledStatus(inUse: boolean): Promise<DatabaseStatus> {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { terminalLines } from '../../terminal.js';
 import path from 'node:path';
 import { resolveDataHome } from '../../advisories/data-home.js';
 import { DEFAULT_DATABASE_URL, checkBranchName, checkSourceUrl, redactUrl } from '../../advisories/source-url.js';
@@ -76,7 +77,7 @@ export async function syncSource(target: SourceTarget, options: UpdateOptions, i
     const where = `${path.join(result.root, problem.file)}${problem.line === undefined ? '' : `:${problem.line}`}`;
     warn(io, `${where}: broken advisory skipped: ${problem.message}`);
   }
-  if (!options.quiet) io[summaryTo].write(`${summarize(result, target.name)}\n`);
+  if (!options.quiet) io[summaryTo].write(`${terminalLines(summarize(result, target.name))}\n`);
   return result;
 }
 
