@@ -15,9 +15,11 @@ const ALLOWED: Record<string, string[]> = {
   hook: [],
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
-  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions'],
+  runtime: ['lockfile', 'versions'],
+  doctor: ['runtime', 'lockfile', 'versions', 'advisories', 'audit'],
+  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'doctor', 'runtime'],
   config: ['report', 'audit', 'advisories'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'doctor', 'runtime'],
 };
 const SHARED_FILES = new Set(['errors', 'version', 'package-root']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.

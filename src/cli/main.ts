@@ -7,6 +7,7 @@ import { registerUpdate } from './commands/update.js';
 import { registerDb } from './commands/db.js';
 import { registerHook } from './commands/hook.js';
 import { registerHeap } from './commands/heap.js';
+import { registerDoctor } from './commands/doctor.js';
 import { printVersion } from './commands/version.js';
 import { GEMLEAK_VERSION } from '../version.js';
 
@@ -53,6 +54,7 @@ Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`
   registerDb(program, context);
   registerHook(program, context);
   registerHeap(program, context);
+  registerDoctor(program, context);
   for (const command of program.commands) inheritBehaviour(command, program);
   return program;
 }
