@@ -113,7 +113,9 @@ function scanRailsYjit(root: AppRoot, facts: DeploymentFacts): void {
   const initializer = readAppFile(root, 'config/initializers/enable_yjit.rb');
   if (initializer.kind === 'text') {
     const lines = initializer.text.split(/\r?\n/);
-    const at = lines.findIndex((line) => /YJIT\.enable/.test(line) && !/^\s*#/.test(line));
+    // The call itself (`RubyVM::YJIT.enable`), not the `if defined?` guard around it.
+    const call = lines.findIndex((line) => /^\s*RubyVM::YJIT\.enable\b/.test(line));
+    const at = call >= 0 ? call : lines.findIndex((line) => /YJIT\.enable/.test(line) && !/^\s*#/.test(line));
     if (at >= 0) facts.yjit.push({ file: initializer.file, line: at + 1, text: lines[at]!.trim() });
   }
   const application = readAppFile(root, 'config/application.rb');
