@@ -10,17 +10,31 @@ export function renderDoctorText(result: DoctorResult, context: DoctorReportCont
   const tally = counts(result);
   const actionable = tally.high + tally.medium + tally.low;
   const blocks: string[] = [];
-  const mark = actionable === 0 ? style.green('✔') : tally.high > 0 ? style.red('✖') : style.yellow('!');
+  const unknown = result.verdict.allocator === 'unknown';
+  const mark = tally.high > 0 ? style.red('✖') : actionable > 0 ? style.yellow('!') : unknown ? style.yellow('?') : style.green('✔');
   blocks.push(`${mark} ${style.bold(terminalSafe(result.verdict.headline))}`);
+  // The headline is not repeated as a fact, but its fix (the commands to run instead) is shown.
   const facts = result.findings.filter((finding) => finding.severity === 'info');
-  if (facts.length > 0) blocks.push(facts.map((finding) => `  ${style.dim('·')} ${terminalSafe(finding.message)}${place(finding, style)}${fixLines(finding, style, '      ')}`).join('\n'));
+  if (facts.length > 0) {
+    blocks.push(
+      facts
+        .map((finding) =>
+          finding.message === result.verdict.headline
+            ? fixLines(finding, style, '    ').replace(/^\n/, '')
+            : `  ${style.dim('·')} ${terminalSafe(finding.message)}${place(finding, style)}${fixLines(finding, style, '      ')}`,
+        )
+        .filter((text) => text !== '')
+        .join('\n'),
+    );
+  }
   for (const finding of result.findings.filter((candidate) => candidate.severity !== 'info')) blocks.push(renderFinding(finding, style));
   if (result.warnings.length > 0) {
     blocks.push(result.warnings.map((warning) => `${style.yellow('warning:')} ${terminalSafe(`${location(warning.file ?? null, warning.line ?? null)}${warning.file ? ': ' : ''}${warning.message}`)}`).join('\n'));
   }
   const scanned = result.root === null ? [] : [`${plural(result.filesScanned.length, 'file')} scanned in ${terminalSafe(result.root)}`];
   const advisories = result.root === null ? [] : [`${plural(result.interpreterAdvisories, 'interpreter advisory', 'interpreter advisories')} checked`];
-  const summary = actionable === 0 ? 'nothing needs action' : `${plural(actionable, 'finding')} need${actionable === 1 ? 's' : ''} action (${tally.high} high, ${tally.medium} medium, ${tally.low} low)`;
+  const unread = result.process !== null && !result.process.readable;
+  const summary = unread && actionable === 0 ? 'the process could not be read: nothing was checked in it' : actionable === 0 ? 'nothing needs action' : `${plural(actionable, 'finding')} need${actionable === 1 ? 's' : ''} action (${tally.high} high, ${tally.medium} medium, ${tally.low} low)`;
   blocks.push(style.dim([summary, ...scanned, ...advisories].join(' · ')));
   return `${blocks.join('\n\n')}\n`;
 }
