@@ -93,8 +93,8 @@ export interface WalkOptions {
 
 /**
  * Relative paths (forward slashes) of the files below the app folder whose name `wanted` accepts.
- * Symlinked folders are not entered (a link can lead anywhere, or loop); symlinked files are
- * returned and checked by `readAppFile` when read.
+ * Symlinked folders are not entered (a link can lead anywhere, or loop); every other entry with a
+ * wanted name (symlinks, FIFOs) is returned and checked by `readAppFile` when read.
  */
 export function walkAppFiles(root: AppRoot, wanted: (relative: string, name: string) => boolean, options: WalkOptions): string[] {
   const found: string[] = [];
@@ -112,7 +112,8 @@ export function walkAppFiles(root: AppRoot, wanted: (relative: string, name: str
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
       if (entry.isDirectory()) {
         if (depth < options.maxDepth && !options.skip.has(entry.name)) visit(relative, depth + 1);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && wanted(relative, entry.name)) {
+      } else if (wanted(relative, entry.name)) {
+        // FIFOs and devices are listed too, so that reading them is refused out loud.
         found.push(relative);
       }
     }
