@@ -17,3 +17,7 @@ export { isAffected, platformApplies } from './audit/match.js';
 export type { Finding, Fix, LockfileAudit, CheckResult, Suppression, RunWarning } from './audit/types.js';
 export { renderReport, CHECK_FORMATS } from './report/index.js';
 export type { CheckFormat } from './report/index.js';
+export { detectRubyVersion } from './runtime/index.js';
+export type { RubyVersionDetection, RubyVersionSource } from './runtime/index.js';
+export { runDoctor, failingFindings } from './doctor/index.js';
+export type { DoctorResult, DoctorFinding, DoctorSeverity, FailOn } from './doctor/index.js';
