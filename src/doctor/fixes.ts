@@ -22,6 +22,7 @@ export const HEROKU_ARENA_MAX = 'heroku config:set MALLOC_ARENA_MAX=2';
 export const HEROKU_JEMALLOC = ['heroku buildpacks:add --index 1 https://github.com/gaffneyc/heroku-buildpack-jemalloc.git', 'heroku config:set JEMALLOC_ENABLED=true'].join('\n');
 export const FLY_ARENA_MAX = ['[env]', '  MALLOC_ARENA_MAX = "2"'].join('\n');
 export const COMPOSE_ARENA_MAX = ['    environment:', '      MALLOC_ARENA_MAX: "2"'].join('\n');
+export const KAMAL_ARENA_MAX = ['env:', '  clear:', '    MALLOC_ARENA_MAX: "2"'].join('\n');
 export const KUBERNETES_ARENA_MAX = ['          env:', '            - name: MALLOC_ARENA_MAX', '              value: "2"'].join('\n');
 export const ADD_LOCKED_RUBY = ['# Gemfile', 'ruby file: ".ruby-version"', '# then, to write RUBY VERSION into the lockfile:', 'bundle update --ruby'].join('\n');
 

@@ -1,5 +1,5 @@
 import type { RubyVersionDetection } from '../runtime/types.js';
-import { ADD_LOCKED_RUBY, COMPOSE_ARENA_MAX, DOCKERFILE_ARENA_MAX, DOCKERFILE_JEMALLOC, DOCKERFILE_PRELOAD_ONLY, FLY_ARENA_MAX, HEROKU_ARENA_MAX, HEROKU_JEMALLOC, KUBERNETES_ARENA_MAX } from './fixes.js';
+import { ADD_LOCKED_RUBY, COMPOSE_ARENA_MAX, DOCKERFILE_ARENA_MAX, DOCKERFILE_JEMALLOC, DOCKERFILE_PRELOAD_ONLY, FLY_ARENA_MAX, HEROKU_ARENA_MAX, HEROKU_JEMALLOC, KAMAL_ARENA_MAX, KUBERNETES_ARENA_MAX } from './fixes.js';
 import { gcTuningFindings } from './gc-tuning.js';
 import { RESTARTER_GEMS } from './scan.js';
 import type { AllocatorVerdict, DeploymentFacts, DoctorFinding, EnvSetting, JemallocEvidence } from './types.js';
@@ -150,8 +150,9 @@ function untunedGlibc(facts: DeploymentFacts, installed: JemallocEvidence[]): Do
   const fly = facts.files.find((file) => file.kind === 'fly.toml');
   const compose = facts.files.find((file) => file.kind === 'compose');
   const kubernetes = facts.files.find((file) => file.kind === 'kubernetes');
-  const place = fly ?? compose ?? kubernetes ?? facts.files.find((file) => file.kind !== 'lockfile')!;
-  const fix = place.kind === 'fly.toml' ? FLY_ARENA_MAX : place.kind === 'compose' ? COMPOSE_ARENA_MAX : place.kind === 'kubernetes' ? KUBERNETES_ARENA_MAX : `MALLOC_ARENA_MAX=2`;
+  const kamal = facts.files.find((file) => file.kind === 'kamal');
+  const place = fly ?? kamal ?? compose ?? kubernetes ?? facts.files.find((file) => file.kind !== 'lockfile')!;
+  const fix = place.kind === 'fly.toml' ? FLY_ARENA_MAX : place.kind === 'compose' ? COMPOSE_ARENA_MAX : place.kind === 'kubernetes' ? KUBERNETES_ARENA_MAX : place.kind === 'kamal' ? KAMAL_ARENA_MAX : `MALLOC_ARENA_MAX=2`;
   return finding({ rule: 'allocator/glibc-untuned', category: 'allocator', severity: 'high', file: place.file, line: 1, message, fix, fixWhere: place.file, url: URL_HEROKU_ARENA });
 }
 

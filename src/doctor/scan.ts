@@ -1,6 +1,6 @@
 import { parseLockfileBytes } from '../lockfile/index.js';
 import { type AppRoot, MAX_LOCKFILE_BYTES, readAppFile, walkAppFiles } from '../runtime/index.js';
-import { appJsonFacts, composeFacts, dockerfileFacts, entrypointFacts, type FileFacts, flyTomlFacts, kubernetesFacts, looksLikeKubernetes, procfileFacts } from './sources.js';
+import { appJsonFacts, composeFacts, kamalFacts, dockerfileFacts, entrypointFacts, type FileFacts, flyTomlFacts, kubernetesFacts, looksLikeKubernetes, procfileFacts } from './sources.js';
 import type { DeploymentFacts, DeploymentFileKind, Evidence } from './types.js';
 
 /** Gems whose job is to restart a process that has grown: a leak is being masked. */
@@ -12,7 +12,8 @@ export const RESTARTER_GEMS: Record<string, string> = {
   'puma-worker-killer': 'restarts Puma workers past a memory limit',
 };
 
-const SKIP_FOLDERS = new Set(['.git', 'node_modules', 'vendor', 'tmp', 'log', 'public', 'coverage', '.bundle', 'storage', 'spec', 'test']);
+// `.devcontainer` holds the development container (Rails 7.2+ generates one without jemalloc), not what is deployed.
+const SKIP_FOLDERS = new Set(['.devcontainer', '.git', 'node_modules', 'vendor', 'tmp', 'log', 'public', 'coverage', '.bundle', 'storage', 'spec', 'test']);
 
 /** Which deployment file a path is, or null. Names follow each tool's own lookup rules. */
 export function deploymentKind(relative: string, name: string): DeploymentFileKind | null {
@@ -21,6 +22,7 @@ export function deploymentKind(relative: string, name: string): DeploymentFileKi
   if (relative === 'Procfile') return 'procfile';
   if (relative === 'app.json') return 'app.json';
   if (name === 'fly.toml') return 'fly.toml';
+  if (/^config\/deploy(\.[\w-]+)?\.yml$/.test(relative)) return 'kamal';
   if (/^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(name)) return 'compose';
   if (/\.ya?ml$/.test(name) && /(^|\/)(k8s|kube|kubernetes|deploy|deployment|deployments|manifests|charts|helm|infra|ops)\//.test(relative)) return 'kubernetes';
   return null;
@@ -44,6 +46,11 @@ export function scanDeployment(root: AppRoot, options: ScanOptions = {}): Deploy
       continue;
     }
     if (kind === 'kubernetes' && !looksLikeKubernetes(read.text)) continue;
+    if (kind === 'kubernetes' && read.text.includes('{{')) {
+      // A Helm template is not YAML until rendered: say so rather than report a parse error.
+      facts.warnings.push({ file: read.file, message: 'a template (it has {{ }}), not read: run gemleak doctor on the rendered manifests (helm template … > k8s/rendered.yaml)' });
+      continue;
+    }
     facts.files.push({ file: read.file, relative, kind });
     merge(facts, readerFor(kind)(read.text, read.file));
     if (kind === 'procfile' || kind === 'app.json') facts.heroku ??= { file: read.file, line: 1, text: kind };
@@ -68,6 +75,8 @@ function readerFor(kind: DeploymentFileKind): (text: string, file: string) => Fi
       return flyTomlFacts;
     case 'compose':
       return composeFacts;
+    case 'kamal':
+      return kamalFacts;
     default:
       return kubernetesFacts;
   }

@@ -292,6 +292,30 @@ export function composeFacts(text: string, file: string): FileFacts {
   return facts;
 }
 
+/**
+ * Kamal's `config/deploy.yml` (the Rails 8 default): `env:` as `clear:` / `secret:` or a plain map,
+ * at the top and under each role of `servers:`. Secret values live elsewhere; only clear ones are read.
+ */
+export function kamalFacts(text: string, file: string): FileFacts {
+  const facts = empty();
+  const { documents, counter } = parseYaml(text, file, facts);
+  const readEnv = (env: unknown, context: string) => {
+    if (!isMap(env)) return;
+    const clear = env.get('clear', true);
+    const plain = env.has('clear') || env.has('secret') ? clear : env;
+    for (const entry of yamlEnvironment(plain, counter)) addSetting(facts, { ...entry, file, context, runs: true });
+  };
+  for (const document of documents) {
+    readEnv(document.get('env', true), 'env');
+    const servers = document.get('servers', true);
+    if (!isMap(servers)) continue;
+    for (const role of servers.items) {
+      if (isMap(role.value)) readEnv(role.value.get('env', true), `role ${isScalar(role.key) ? String(role.key.value) : '?'}`);
+    }
+  }
+  return facts;
+}
+
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob']);
 
 /** Kubernetes manifests: the `env:` and `image:` of every container of every workload. */

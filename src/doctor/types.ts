@@ -92,7 +92,7 @@ export interface DeploymentFacts {
   warnings: DoctorWarning[];
 }
 
-export type DeploymentFileKind = 'dockerfile' | 'entrypoint' | 'procfile' | 'app.json' | 'fly.toml' | 'compose' | 'kubernetes' | 'lockfile' | 'rails-config';
+export type DeploymentFileKind = 'dockerfile' | 'entrypoint' | 'procfile' | 'app.json' | 'fly.toml' | 'compose' | 'kubernetes' | 'kamal' | 'lockfile' | 'rails-config';
 
 export interface DoctorWarning {
   file?: string;

@@ -140,6 +140,18 @@ describe('gemleak doctor on hostile apps', () => {
     ]);
   });
 
+  it('a Helm template is named as such, the .devcontainer is not deployment, Kamal is read', () => {
+    const dir = tempApp({
+      'charts/app/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n',
+      '.devcontainer/Dockerfile': 'FROM ghcr.io/rails/devcontainer/images/ruby:3.3.0\n',
+      'config/deploy.yml': 'service: shop\nenv:\n  clear:\n    MALLOC_ARENA_MAX: 2\n',
+    });
+    const report = JSON.parse(runCli(['doctor', '.', '--format', 'json'], { cwd: dir }).stdout);
+    expect(report.files).toEqual([{ path: 'config/deploy.yml', kind: 'kamal' }]);
+    expect(report.verdict.headline).toBe('glibc malloc with MALLOC_ARENA_MAX=2 (config/deploy.yml:4): fragmentation is capped; jemalloc usually does better');
+    expect(report.warnings.map((w: { file: string; message: string }) => `${w.file}: ${w.message.split(',')[0]}`)).toEqual(['charts/app/templates/deployment.yaml: a template (it has {{ }})']);
+  });
+
   it('control characters from the app never reach the terminal', () => {
     const dir = tempApp({ 'fly.toml': '[env]\n  MALLOC_ARENA_MAX = "2\\u001b[2J\\u001b]0;pwned\\u0007"\n', Dockerfile: 'FROM ruby:3.3.0-slim\n' });
     const run = runCli(['doctor', '.'], { cwd: dir });

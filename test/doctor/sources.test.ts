@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/doctor/dockerfile.js';
-import { appJsonFacts, composeFacts, dockerfileFacts, entrypointFacts, flyTomlFacts, isMuslImage, kubernetesFacts, procfileFacts } from '../../src/doctor/sources.js';
+import { appJsonFacts, composeFacts, kamalFacts, dockerfileFacts, entrypointFacts, flyTomlFacts, isMuslImage, kubernetesFacts, procfileFacts } from '../../src/doctor/sources.js';
 import { gcTuningFindings, gcValue } from '../../src/doctor/gc-tuning.js';
 import { judgeDeployment } from '../../src/doctor/rules.js';
 import type { DeploymentFacts, EnvSetting } from '../../src/doctor/types.js';
@@ -77,6 +77,12 @@ const ROWS: { name: string; reader: Reader; text: string; expected: string[] }[]
     reader: composeFacts,
     text: 'services:\n  web:\n    image: ruby:3.3-alpine\n    environment:\n      - MALLOC_ARENA_MAX=2\n      - OTHER=1\n',
     expected: ['env MALLOC_ARENA_MAX=2 @5', 'image ruby:3.3-alpine musl @3'],
+  },
+  {
+    name: 'Kamal config/deploy.yml: env.clear and a role env map',
+    reader: kamalFacts,
+    text: 'service: shop\nservers:\n  web:\n    hosts: [1.2.3.4]\n  job:\n    cmd: bin/jobs\n    env:\n      RUBY_GC_HEAP_GROWTH_FACTOR: "2.5"\nenv:\n  clear:\n    MALLOC_ARENA_MAX: 2\n  secret:\n    - RAILS_MASTER_KEY\n',
+    expected: ['env MALLOC_ARENA_MAX=2 @11', 'env RUBY_GC_HEAP_GROWTH_FACTOR=2.5 @8'],
   },
   {
     name: 'Kubernetes CronJob: containers run, initContainers env does not',
