@@ -15,8 +15,14 @@ export type { Advisory, AdvisoryDatabase, AdvisoryProblem, DatabaseSummary } fro
 export { auditLockfile, lockedGemNames } from './audit/audit.js';
 export { isAffected, platformApplies } from './audit/match.js';
 export type { Finding, Fix, LockfileAudit, CheckResult, Suppression, RunWarning } from './audit/types.js';
+export { runCheck } from './check/run.js';
+export type { CheckRequest } from './check/run.js';
+export { resolveDatabases } from './check/databases.js';
+export type { DatabaseRequest, DatabaseChoice } from './check/databases.js';
+export { safeVersionsAbove } from './audit/safe-versions.js';
+export type { CheckSummary, GemUpgrade, FixBlocker } from './audit/types.js';
 export { renderReport, CHECK_FORMATS } from './report/index.js';
-export type { CheckFormat } from './report/index.js';
+export type { CheckFormat, CheckReport, ReportContext } from './report/index.js';
 export { detectRubyVersion } from './runtime/index.js';
 export type { RubyVersionDetection, RubyVersionSource } from './runtime/index.js';
 export { runDoctor, failingFindings } from './doctor/index.js';

@@ -18,10 +18,11 @@ const ALLOWED: Record<string, string[]> = {
   runtime: ['lockfile', 'versions'],
   doctor: ['runtime', 'lockfile', 'versions', 'advisories', 'audit'],
   report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'doctor', 'runtime'],
-  config: ['report', 'audit', 'advisories'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'doctor', 'runtime'],
+  config: ['audit', 'advisories'],
+  check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config', 'runtime'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check', 'doctor', 'runtime'],
 };
-const SHARED_FILES = new Set(['errors', 'version', 'package-root']);
+const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
 
 function sourceFiles(dir: string): string[] {

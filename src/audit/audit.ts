@@ -26,6 +26,10 @@ export function auditLockfile(lockfile: Lockfile, advisories: readonly Advisory[
       addFinding(findings, lockfile.file, spec, advisory, options.ignores);
     }
   }
+  for (const finding of findings.values()) {
+    const platforms = finding.platforms.map((platform) => (platform === 'ruby' ? null : platform));
+    finding.fix = fixFor(lockfile, { name: finding.gem, version: finding.version }, platforms, byGem.get(finding.gem) ?? [], finding.advisory);
+  }
   return { lockfile: lockfile.file, gemsChecked: countGemVersions(lockfile.specs), findings: [...findings.values()], warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })) };
 }
 
@@ -71,6 +75,8 @@ function groupByGem(advisories: readonly Advisory[]): Map<string, Advisory[]> {
   return byGem;
 }
 
+const PENDING_FIX: Finding['fix'] = { patchedVersions: [], minimumSafeVersion: null, safeVersions: [], blockers: [], command: '', directory: null, gemfile: null, runnable: '' };
+
 function addFinding(
   findings: Map<string, Finding>,
   lockfile: string,
@@ -93,7 +99,8 @@ function addFinding(
     lockfile,
     line: spec.line,
     advisory,
-    fix: fixFor(advisory, spec.name, spec.version),
+    // Completed once every platform of the gem version is known (see auditLockfile).
+    fix: PENDING_FIX,
     ...(suppressed ? { suppressed } : {}),
   });
 }

@@ -1,13 +1,39 @@
 import type { Advisory, DatabaseSummary } from '../advisories/types.js';
+import type { CheckFormat } from '../formats.js';
 
 /** What to do about a finding. */
 export interface Fix {
   /** The advisory's `patched_versions`, as written. Empty: no fixed version is known. */
   patchedVersions: string[];
-  /** The smallest version the advisory names as safe above the locked one, when one can be named. */
+  /**
+   * The smallest version above the locked one that no advisory of the gem flags (for the builds
+   * locked), when one can be named: the upgrade that clears every known leak of the gem at once.
+   */
   minimumSafeVersion: string | null;
-  /** The command that moves this gem alone to a newer version. */
+  /** Every safe stretch above the locked version, as RubyGems requirements (`= 3.3.1`, `>= 3.9`). */
+  safeVersions: string[];
+  /** What holds the gem below `minimumSafeVersion`: the Gemfile's requirement, or a locked gem's. */
+  blockers: FixBlocker[];
+  /** The Bundler command, to run in the lockfile's folder (`bundle update redis --conservative`). */
   command: string;
+  /** The lockfile's folder as the report names it, or null for the current folder. */
+  directory: string | null;
+  /** `BUNDLE_GEMFILE` for a dual-boot lockfile (`Gemfile.next`), else null. */
+  gemfile: string | null;
+  /** `command` as it can be pasted where gemleak ran: `cd -- apps/api && BUNDLE_GEMFILE=Gemfile.next bundle update ...`. */
+  runnable: string;
+}
+
+/** A requirement that keeps Bundler from reaching the safe version. */
+export interface FixBlocker {
+  /** `gemfile`: the Gemfile's requirement (the lockfile's DEPENDENCIES); `gem`: a locked gem depends on it so. */
+  kind: 'gemfile' | 'gem';
+  /** As written in the lockfile (`~> 1.8`). */
+  requirement: string;
+  /** `rails 7.0.1` for kind `gem`; null for the Gemfile. */
+  gem: string | null;
+  /** The lockfile line that states it. */
+  line: number;
 }
 
 /** A deliberate decision not to act on a finding (CLI --ignore, or a config entry with a reason). */
@@ -67,6 +93,42 @@ export interface CheckResult {
   config?: string | null;
   /** Every ignore rule (config and --ignore) and what became of it in this run. */
   ignores?: IgnoreRecord[];
+  /** The run config's `format`, for the CLI's default output format (not rendered). */
+  configFormat?: CheckFormat | null;
+  /** The counts every format prints, and the upgrade per gem version. */
+  summary: CheckSummary;
+  /** 0: no known leak (or all ignored); 1: leaks found. */
+  exitCode: 0 | 1;
+}
+
+/** The numbers of a check, the same in every format. */
+export interface CheckSummary {
+  /** Known leaks: findings that are not ignored. */
+  leaks: number;
+  /** Distinct (lockfile, gem, version) with a known leak. */
+  gemVersions: number;
+  lockfiles: number;
+  /** Lockfiles with at least one known leak. */
+  affectedLockfiles: number;
+  /** Distinct (gem, version) pairs checked, summed over the lockfiles. */
+  gemsChecked: number;
+  /** Findings ignored by a rule in force. */
+  suppressed: number;
+  /** Distinct advisories in the databases used. */
+  advisories: number;
+  /** Per gem version with known leaks: the advisories and the one upgrade that clears them all. */
+  upgrades: GemUpgrade[];
+}
+
+/** A gem version with known leaks and the fix that clears every one of them. */
+export interface GemUpgrade {
+  lockfile: string;
+  gem: string;
+  version: string;
+  line: number;
+  /** `<gem>-<id>` of each leak of this gem version. */
+  advisories: string[];
+  fix: Fix;
 }
 
 /** One distinct gem version a lockfile locks. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { TomlDate, TomlError, parse } from 'smol-toml';
 import { GemleakError, isGemleakError } from '../errors.js';
 import { checkSourceUrl } from '../advisories/source-url.js';
-import { CHECK_FORMATS, type CheckFormat } from '../report/index.js';
+import { CHECK_FORMATS, type CheckFormat } from '../formats.js';
 import { type KeyLocations, type KeyPath, locateKeys } from './locate.js';
 import type { ConfigDatabase, ConfigIgnore, GemleakConfig } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { CheckFormat } from '../report/index.js';
+import type { CheckFormat } from '../formats.js';
 
 /** The name gemleak looks for; see `findConfigFile` for where. */
 export const CONFIG_FILE_NAME = '.gemleak.toml';

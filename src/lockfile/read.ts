@@ -25,12 +25,12 @@ export async function readLockfile(lockfilePath: string, displayName = lockfileP
 }
 
 /** A file path is returned as it is; a folder gives its Gemfile.lock, else its gems.locked. */
-export async function resolveLockfilePath(pathOrDir: string): Promise<string> {
+export async function resolveLockfilePath(pathOrDir: string, displayName = pathOrDir): Promise<string> {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(pathOrDir).isDirectory();
   } catch (error) {
-    throw unreadable(pathOrDir, error);
+    throw unreadable(displayName, error);
   }
   if (!isDirectory) return pathOrDir;
   for (const name of LOCKFILE_NAMES) {
@@ -38,7 +38,7 @@ export async function resolveLockfilePath(pathOrDir: string): Promise<string> {
     if (isFile(candidate)) return candidate;
   }
   throw new GemleakError('LOCKFILE_NOT_FOUND', `neither ${LOCKFILE_NAMES.join(' nor ')} exists in this folder; expected the lockfile Bundler writes next to the Gemfile (run \`bundle lock\` to create it)`, {
-    file: pathOrDir,
+    file: displayName,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { CheckResult, Finding } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { activeFindings } from './text.js';
+import { activeFindings, blockerSentences, safeVersionsText } from './describe.js';
 
 export interface CompactOptions {
   color: boolean;
@@ -15,7 +15,7 @@ export interface CompactOptions {
  * to bypass the hook once. One line when clean. Never the heap-diff follow-up: a commit is not the
  * moment for it.
  */
-export function renderCompact(result: CheckResult, options: CompactOptions): string {
+export function renderCompact(result: CheckResult, options: Pick<CompactOptions, 'color' | 'quiet'>): string {
   const style = createStyle(options.color);
   const active = activeFindings(result);
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));
@@ -47,35 +47,18 @@ function renderFinding(finding: Finding, style: Style): string[] {
 
 function renderFix(finding: Finding, style: Style): string {
   const { fix } = finding;
-  if (fix.patchedVersions.length === 0) return `fix: ${style.yellow('no fixed version is known')}; consider replacing the gem (${finding.advisory.url})`;
-  const target = fix.minimumSafeVersion === null ? `a patched version (${fix.patchedVersions.join('; ')})` : `${style.green(fix.minimumSafeVersion)} or later`;
-  return `fix: upgrade to ${target}: ${runnableFrom(finding.lockfile, fix.command)}`;
-}
-
-/**
- * The fix command as it can be pasted where the report is read: in the lockfile's folder, and for a
- * dual-boot lockfile (`Gemfile.next.lock`) with BUNDLE_GEMFILE naming its Gemfile.
- */
-export function runnableFrom(lockfile: string, command: string): string {
-  if (!command.startsWith('bundle ')) return command;
-  const normal = lockfile.replace(/\\/g, '/');
-  const slash = normal.lastIndexOf('/');
-  const folder = slash < 0 ? '' : normal.slice(0, slash);
-  const name = normal.slice(slash + 1);
-  const gemfile = /^Gemfile.+\.lock$/.test(name) && name !== 'Gemfile.lock' ? name.slice(0, -'.lock'.length) : null;
-  const withGemfile = gemfile === null ? command : `BUNDLE_GEMFILE=${quote(gemfile)} ${command}`;
-  return folder === '' ? withGemfile : `cd ${quote(folder)} && ${withGemfile}`;
-}
-
-function quote(word: string): string {
-  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (fix.safeVersions.length === 0) return `fix: ${style.yellow('no fixed version is known')}; consider replacing the gem (${finding.advisory.url})`;
+  const target = fix.minimumSafeVersion === null ? `a safe version (${safeVersionsText(fix)})` : `${style.green(fix.minimumSafeVersion)} (safe: ${safeVersionsText(fix)})`;
+  const first = blockerSentences(finding).map((blocker) => `first: ${blocker}; then `).join('');
+  return `fix: ${first}upgrade to ${target}: ${fix.runnable}`;
 }
 
 function howToProceed(active: Finding[], style: Style): string[] {
   const first = active[0];
   const id = first === undefined ? '<gem>-<id>' : ignoreKey(first.advisory);
   return [
-    `To accept a finding on purpose, add it to .gemleak.toml (or pass --ignore ${id} to gemleak check):`,
+    // A hook takes no flags through git, so the config file is the way to accept a finding here.
+    `To accept a finding on purpose, add it to .gemleak.toml at the top of the repository:`,
     style.dim('  [[ignore]]'),
     style.dim(`  id = "${id}"`),
     style.dim('  reason = "why this leak does not matter here"'),

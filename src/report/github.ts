@@ -2,7 +2,7 @@ import type { CheckResult, RunWarning } from '../audit/types.js';
 import { findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
 import { plural } from './style.js';
 import type { ReportContext } from './index.js';
-import { activeFindings } from './text.js';
+import { activeFindings } from './describe.js';
 
 /** GitHub keeps at most 10 annotations of each level per step and drops the rest without a word. */
 export const ANNOTATIONS_PER_LEVEL = 10;

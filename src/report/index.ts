@@ -1,8 +1,10 @@
 import type { CheckResult } from '../audit/types.js';
+import type { CheckFormat } from '../formats.js';
 
-/** Every `--format` of `gemleak check`; each is one reporter file over the same `CheckResult`. */
-export const CHECK_FORMATS = ['text', 'json', 'sarif', 'github', 'markdown', 'junit'] as const;
-export type CheckFormat = (typeof CHECK_FORMATS)[number];
+export { CHECK_FORMATS, type CheckFormat } from '../formats.js';
+
+/** A check report: every `--format`, plus `compact`, the pre-commit hook's text. */
+export type CheckReport = CheckFormat | 'compact';
 
 /** What a reporter may need besides the result. Reporters are pure: no clock, no files, no env. */
 export interface ReportContext {
@@ -29,8 +31,10 @@ export type Renderer = (result: CheckResult, context: ReportContext) => string;
  * `{ format: renderer }`. Each renderer is loaded on first use, so `gemleak check` in a pre-commit
  * hook loads only the one it prints.
  */
-export const RENDERERS: Record<CheckFormat, () => Promise<Renderer>> = {
+export const RENDERERS: Record<CheckReport, () => Promise<Renderer>> = {
   text: async () => (await import('./text.js')).renderText,
+  compact: async () => (await import('./compact.js')).renderCompact,
+  table: async () => (await import('./table.js')).renderTable,
   json: async () => (await import('./json.js')).renderJson,
   sarif: async () => (await import('./sarif.js')).renderSarif,
   github: async () => (await import('./github.js')).renderGithub,
@@ -38,11 +42,7 @@ export const RENDERERS: Record<CheckFormat, () => Promise<Renderer>> = {
   junit: async () => (await import('./junit.js')).renderJunit,
 };
 
-export async function renderReport(format: CheckFormat, result: CheckResult, context: ReportContext): Promise<string> {
+export async function renderReport(format: CheckReport, result: CheckResult, context: ReportContext): Promise<string> {
   const render = await RENDERERS[format]();
   return render(result, context);
-}
-
-export function isCheckFormat(value: string): value is CheckFormat {
-  return (CHECK_FORMATS as readonly string[]).includes(value);
 }

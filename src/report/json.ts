@@ -1,6 +1,5 @@
-import type { CheckResult, Finding } from '../audit/types.js';
+import type { CheckResult, Finding, Fix } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
-import { activeFindings } from './text.js';
 
 /** Bumped only on breaking changes to the JSON shape; additions keep it. */
 export const CHECK_JSON_SCHEMA_VERSION = 1;
@@ -12,10 +11,14 @@ export function renderJson(result: CheckResult): string {
     schema_version: CHECK_JSON_SCHEMA_VERSION,
     gemleak_version: result.gemleakVersion,
     summary: {
-      findings: activeFindings(result).length,
-      suppressed: all.length - activeFindings(result).length,
-      lockfiles: result.audits.length,
-      gems_checked: result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0),
+      findings: result.summary.leaks,
+      gem_versions: result.summary.gemVersions,
+      suppressed: result.summary.suppressed,
+      lockfiles: result.summary.lockfiles,
+      affected_lockfiles: result.summary.affectedLockfiles,
+      gems_checked: result.summary.gemsChecked,
+      advisories: result.summary.advisories,
+      exit_code: result.exitCode,
     },
     lockfiles: result.audits.map((audit) => ({
       path: audit.lockfile,
@@ -23,6 +26,14 @@ export function renderJson(result: CheckResult): string {
       findings: audit.findings.filter((finding) => !finding.suppressed).length,
     })),
     findings: all.map(findingJson),
+    upgrades: result.summary.upgrades.map((upgrade) => ({
+      lockfile: upgrade.lockfile,
+      gem: upgrade.gem,
+      version: upgrade.version,
+      line: upgrade.line,
+      advisories: upgrade.advisories,
+      fix: fixJson(upgrade.fix),
+    })),
     database: {
       advisories: result.advisoryCount,
       sources: result.databases.map((database) => ({
@@ -74,8 +85,21 @@ function findingJson(finding: Finding) {
       framework: advisory.framework,
       related: advisory.related,
     },
-    fix: { patched_versions: fix.patchedVersions, minimum_safe_version: fix.minimumSafeVersion, command: fix.command },
+    fix: fixJson(fix),
     suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
     sources: finding.sources ?? [],
+  };
+}
+
+function fixJson(fix: Fix) {
+  return {
+    patched_versions: fix.patchedVersions,
+    minimum_safe_version: fix.minimumSafeVersion,
+    safe_versions: fix.safeVersions,
+    blockers: fix.blockers.map((blocker) => ({ kind: blocker.kind, requirement: blocker.requirement, gem: blocker.gem, line: blocker.line })),
+    command: fix.command,
+    directory: fix.directory,
+    gemfile: fix.gemfile,
+    runnable: fix.runnable,
   };
 }

@@ -2,7 +2,7 @@ import { ignoreKey } from '../advisories/types.js';
 import type { CheckResult, CheckedGem, Finding, LockfileAudit } from '../audit/types.js';
 import { compareText, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, suppressionText } from './describe.js';
 import type { ReportContext } from './index.js';
-import { describeDatabase } from './text.js';
+import { describeDatabase } from './describe.js';
 
 /**
  * JUnit XML for CI systems that show test reports (GitLab, Jenkins, CircleCI): one test suite per

@@ -3,7 +3,7 @@ import type { CheckResult, Finding } from '../audit/types.js';
 import { allFindings, oneLine, sortFindings, suppressionText } from './describe.js';
 import { plural } from './style.js';
 import type { ReportContext } from './index.js';
-import { activeFindings, describeDatabase } from './text.js';
+import { activeFindings, blockerSentences, countsSentence, databasesLine, safeVersionsText } from './describe.js';
 
 /**
  * GitHub-flavoured Markdown for pull-request comments and job summaries (`$GITHUB_STEP_SUMMARY`):
@@ -14,13 +14,12 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
   const findings = allFindings(result);
   const active = sortFindings(activeFindings(result));
   const ignored = sortFindings(findings.filter((finding) => finding.suppressed));
-  const gems = result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0);
   const where = result.audits.length === 1 ? code(context.repoPath(result.audits[0]?.lockfile ?? '')) : plural(result.audits.length, 'lockfile');
   const blocks: string[] = [];
   blocks.push(
     active.length === 0
       ? `### :white_check_mark: gemleak: no known memory leaks in ${where}`
-      : `### :x: gemleak: ${plural(active.length, 'leaky gem version')} in ${where}`,
+      : `### :x: gemleak: ${countsSentence(result.summary)}${result.audits.length === 1 ? ` in ${where}` : ''}`,
   );
   if (active.length > 0) {
     blocks.push(
@@ -67,8 +66,8 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
     );
   }
   const footer = [
-    `${plural(gems, 'gem')} checked in ${plural(result.audits.length, 'lockfile')} against ${plural(result.advisoryCount, 'advisory', 'advisories')}`,
-    ...result.databases.map((database) => cell(describeDatabase(database))),
+    `${plural(result.summary.gemsChecked, 'gem')} checked in ${plural(result.audits.length, 'lockfile')} against ${plural(result.summary.advisories, 'advisory', 'advisories')}`,
+    cell(databasesLine(result.databases)),
     `gemleak ${cell(result.gemleakVersion)}`,
   ];
   blocks.push(`<sub>${footer.join(' · ')}</sub>`);
@@ -77,9 +76,11 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
 
 function fixCell(finding: Finding): string {
   const { fix } = finding;
-  if (fix.patchedVersions.length === 0) return 'no fixed version is known; consider replacing the gem';
-  const target = fix.minimumSafeVersion === null ? `a patched version (${cell(fix.patchedVersions.join('; '))})` : `${cell(fix.minimumSafeVersion)} or later`;
-  return `upgrade to ${target}: ${code(fix.command)}`;
+  if (fix.safeVersions.length === 0) return 'no fixed version is known; consider replacing the gem';
+  const safe = cell(safeVersionsText(fix));
+  const target = fix.minimumSafeVersion === null ? `a safe version (${safe})` : `${cell(fix.minimumSafeVersion)} (safe: ${safe})`;
+  const first = blockerSentences(finding).map((blocker) => `first: ${cell(blocker)}; then `).join('');
+  return `${first}upgrade to ${target}: ${code(fix.runnable)}`;
 }
 
 function platforms(finding: Finding): string {

@@ -1,14 +1,12 @@
-import type { CheckResult, Finding } from '../audit/types.js';
-import type { DatabaseSummary } from '../advisories/types.js';
+import type { CheckResult, Finding, GemUpgrade } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { isAffected } from '../audit/match.js';
-import { compareGemVersions } from '../versions/index.js';
+import { activeFindings, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText } from './describe.js';
 import { heapDiffFollowUp } from './follow-up.js';
 
 export interface TextOptions {
   color: boolean;
-  /** Adds each advisory's description. */
+  /** Adds each advisory's description and every database's details. */
   verbose: boolean;
   /** Nothing at all when clean. */
   quiet: boolean;
@@ -16,73 +14,50 @@ export interface TextOptions {
   appName: string;
 }
 
-/** The human report of a check: each finding with its fix, then a summary; the way forward when clean. */
+/**
+ * The human report of a check: each leaky gem version once, with its advisories under it and the one
+ * upgrade that clears them all; the lockfiles checked; a summary; the way forward when clean.
+ */
 export function renderText(result: CheckResult, options: TextOptions): string {
   const style = createStyle(options.color);
   const active = activeFindings(result);
   if (active.length === 0 && options.quiet) return '';
   const blocks: string[] = [];
-  for (const finding of active) blocks.push(renderFinding(finding, style, options.verbose));
-  const together = renderCombinedFixes(active, style);
-  if (together) blocks.push(together);
+  for (const upgrade of result.summary.upgrades) {
+    const findings = active.filter((finding) => finding.lockfile === upgrade.lockfile && finding.gem === upgrade.gem && finding.version === upgrade.version);
+    blocks.push(renderGemVersion(upgrade, findings, style, options.verbose));
+  }
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));
   if (suppressed.length > 0) blocks.push(renderSuppressed(suppressed, style));
-  blocks.push(renderSummary(result, active.length, style));
+  if (result.audits.length > 1) blocks.push(renderLockfiles(result, style));
+  blocks.push(renderSummary(result, style, options.verbose));
   if (active.length === 0 && !options.quiet) blocks.push(heapDiffFollowUp(options.appName, style));
   return `${blocks.join('\n\n')}\n`;
 }
 
-export function activeFindings(result: CheckResult): Finding[] {
-  return result.audits.flatMap((audit) => audit.findings.filter((finding) => !finding.suppressed));
-}
-
-function renderFinding(finding: Finding, style: Style, verbose: boolean): string {
-  const { advisory, fix } = finding;
-  const platforms = finding.platforms.length === 1 && finding.platforms[0] === 'ruby' ? '' : ` [${finding.platforms.join(', ')}]`;
-  const lines = [
-    `${style.bold(style.red(`${finding.gem} ${finding.version}`))}${platforms}  ${style.dim(`${finding.lockfile}:${finding.line}`)}`,
-    `  ${style.bold(advisory.title.trim())}`,
-    `  Advisory: ${ignoreKey(advisory)}  ${style.cyan(advisory.url)}`,
-  ];
-  if (advisory.leakyVersions.length > 0) lines.push(`  Leaky:    ${advisory.leakyVersions.join('; ')}`);
-  lines.push(...renderFix(finding, style));
-  if (verbose && advisory.description.trim() !== '') {
-    lines.push('', ...advisory.description.trim().split('\n').map((line) => `  ${line}`));
+function renderGemVersion(upgrade: GemUpgrade, findings: readonly Finding[], style: Style, verbose: boolean): string {
+  const first = findings[0]!;
+  const platforms = first.platforms.length === 1 && first.platforms[0] === 'ruby' ? '' : ` [${first.platforms.join(', ')}]`;
+  const lines = [`${style.bold(style.red(`${upgrade.gem} ${upgrade.version}`))}${platforms}  ${style.dim(`${upgrade.lockfile}:${upgrade.line}`)}  ${plural(findings.length, 'known leak')}`];
+  for (const finding of findings) {
+    const { advisory } = finding;
+    lines.push(`  ${style.bold(ignoreKey(advisory))}  ${advisory.title.trim()}`, `    ${style.cyan(advisory.url)}`, `    Leaky: ${leakyText(finding)}`);
+    if (verbose && advisory.description.trim() !== '') lines.push(...advisory.description.trim().split('\n').map((line) => `    ${line}`));
   }
+  lines.push(...renderFix(upgrade, style));
   return lines.join('\n');
 }
 
-function renderFix(finding: Finding, style: Style): string[] {
-  const { fix } = finding;
-  if (fix.patchedVersions.length === 0) return [`  Fix:      ${style.yellow('no fixed version is known')}; consider replacing the gem`];
-  const patched = fix.patchedVersions.join('; ');
-  const target = fix.minimumSafeVersion === null ? `a patched version (${patched})` : `${style.green(fix.minimumSafeVersion)} or later (patched: ${patched})`;
-  return [`  Fix:      upgrade to ${target}`, `            ${fix.command}`];
-}
-
-/**
- * A gem version hit by several advisories: one upgrade that clears them all, when the largest of
- * their smallest safe versions is indeed outside every one of them (it usually is, but an advisory
- * on a later release line could still cover it).
- */
-function renderCombinedFixes(findings: Finding[], style: Style): string | null {
-  const byGem = new Map<string, Finding[]>();
-  for (const finding of findings) {
-    const key = `${finding.lockfile}\0${finding.gem}\0${finding.version}`;
-    byGem.set(key, [...(byGem.get(key) ?? []), finding]);
-  }
-  const lines: string[] = [];
-  for (const group of byGem.values()) {
-    if (group.length < 2) continue;
-    const targets = group.map((finding) => finding.fix.minimumSafeVersion);
-    if (targets.some((target) => target === null)) continue;
-    const target = (targets as string[]).reduce((a, b) => (compareGemVersions(a, b) >= 0 ? a : b));
-    const platform = group[0]!.platforms[0] === 'ruby' ? null : (group[0]!.platforms[0] ?? null);
-    if (group.some((finding) => isAffected(finding.advisory, target, platform))) continue;
-    const { gem, version } = group[0]!;
-    lines.push(`  ${gem} ${version}: ${style.green(target)} fixes all ${group.length} known leaks: ${group[0]!.fix.command}`);
-  }
-  return lines.length === 0 ? null : [style.bold('One upgrade for several leaks:'), ...lines].join('\n');
+function renderFix(upgrade: GemUpgrade, style: Style): string[] {
+  const { fix } = upgrade;
+  if (fix.safeVersions.length === 0) return [`  Fix:  ${style.yellow('no fixed version is known')}; consider replacing the gem`];
+  const safe = safeVersionsText(fix);
+  const target = fix.minimumSafeVersion === null ? `a safe version (${safe})` : `${style.green(fix.minimumSafeVersion)} (safe: ${safe})`;
+  const all = upgrade.advisories.length > 1 ? ', which fixes all of these' : '';
+  const lines = [`  Fix:  upgrade to ${target}${all}`];
+  for (const blocker of blockerSentences(upgrade)) lines.push(`        ${style.yellow('first:')} ${blocker}`);
+  lines.push(`        ${fix.runnable}`);
+  return lines;
 }
 
 function renderSuppressed(findings: Finding[], style: Style): string {
@@ -93,22 +68,22 @@ function renderSuppressed(findings: Finding[], style: Style): string {
   return [style.dim(`Ignored (${findings.length}):`), ...lines.map(style.dim)].join('\n');
 }
 
-function renderSummary(result: CheckResult, active: number, style: Style): string {
-  const gems = result.audits.reduce((sum, audit) => sum + audit.gemsChecked, 0);
-  const where = result.audits.length === 1 ? (result.audits[0]?.lockfile ?? '') : plural(result.audits.length, 'lockfile');
-  const headline = active === 0
-    ? style.green(`No known memory leaks in ${where} (${plural(gems, 'gem')} checked against ${plural(result.advisoryCount, 'advisory', 'advisories')}).`)
-    : style.red(`${plural(active, 'leaky gem version')} found in ${where} (${plural(gems, 'gem')} checked against ${plural(result.advisoryCount, 'advisory', 'advisories')}).`);
-  return [headline, ...result.databases.map((database) => style.dim(describeDatabase(database)))].join('\n');
+/** One line per lockfile checked, clean ones included. */
+function renderLockfiles(result: CheckResult, style: Style): string {
+  const lines = result.audits.map((audit) => {
+    const leaks = audit.findings.filter((finding) => !finding.suppressed).length;
+    const state = leaks === 0 ? style.green('clean') : style.red(plural(leaks, 'known leak'));
+    return `  ${audit.lockfile}  ${state}  ${style.dim(`(${plural(audit.gemsChecked, 'gem')})`)}`;
+  });
+  return [style.bold('Lockfiles checked:'), ...lines].join('\n');
 }
 
-/** `Database: bundled, 48 advisories (/path/advisories)` plus sync details when synced. */
-export function describeDatabase(database: DatabaseSummary): string {
-  const details = [plural(database.advisories, 'advisory', 'advisories')];
-  if (database.commit) details.push(`last change ${database.commitDate ?? '?'} (${database.commit})`);
-  if (database.syncedAt) details.push(`synced ${database.syncedAt.slice(0, 10)}`);
-  if (database.url) details.push(`from ${database.url}`);
-  // A .gemleak.toml [[database]] entry's name tells its databases apart (several can be synced).
-  const name = database.name ? ` ${database.name}` : '';
-  return `Database: ${database.kind}${name}, ${details.join(', ')} (${database.path})`;
+function renderSummary(result: CheckResult, style: Style, verbose: boolean): string {
+  const { summary } = result;
+  const where = result.audits.length === 1 ? (result.audits[0]?.lockfile ?? '') : plural(result.audits.length, 'lockfile');
+  const headline = summary.leaks === 0
+    ? style.green(`No known memory leaks in ${where} (${checkedSentence(summary)}).`)
+    : style.red(`${countsSentence(summary)}: ${where} (${checkedSentence(summary)}).`);
+  const databases = verbose ? result.databases.map((database) => style.dim(describeDatabase(database))) : [style.dim(databasesLine(result.databases))];
+  return [headline, ...databases].join('\n');
 }

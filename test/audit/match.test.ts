@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory } from '../../src/advisories/types.js';
 import { isAffected, platformApplies } from '../../src/audit/match.js';
-import { smallestSafeVersion } from '../../src/audit/fix.js';
+import { safeVersionsAbove } from '../../src/audit/safe-versions.js';
 import { GemVersion } from '../../src/versions/index.js';
 
 function advisory(fields: Partial<Advisory>): Advisory {
@@ -77,16 +77,35 @@ describe('platforms', () => {
   });
 });
 
-describe('smallestSafeVersion', () => {
+describe('safeVersionsAbove: the versions no advisory of the gem flags', () => {
+  const only = (patched: string[], leaky: string[] = []) => [advisory({ patchedVersions: patched, leakyVersions: leaky })];
   it.each([
-    [['>= 0.17.3'], '0.17.0', '0.17.3'],
-    [['~> 1.2.5', '>= 1.3.1'], '1.2.4', '1.2.5'],
-    [['~> 1.2.5', '>= 1.3.1'], '1.3.0', '1.3.1'],
-    [['~> 1.2.5, >= 1.2.5.1'], '1.2.4', '1.2.5.1'],
-    [['> 2.0'], '1.0', null],
-    [[], '1.0', null],
-    [['>= 1.0'], '2.0', null],
-  ])('patched %j, locked %s -> %s', (patched, locked, expected) => {
-    expect(smallestSafeVersion(patched, GemVersion.parse(locked))).toBe(expected);
+    ['patched >= 0.17.3', only(['>= 0.17.3']), '0.17.0', '0.17.3', ['>= 0.17.3']],
+    ['two release lines, below both', only(['~> 1.2.5', '>= 1.3.1']), '1.2.4', '1.2.5', ['>= 1.2.5, < 1.3', '>= 1.3.1']],
+    ['two release lines, on the second', only(['~> 1.2.5', '>= 1.3.1']), '1.3.0', '1.3.1', ['>= 1.3.1']],
+    ['a conjunction', only(['~> 1.2.5, >= 1.2.5.1']), '1.2.4', '1.2.5.1', ['>= 1.2.5.1, < 1.3']],
+    ['no nameable smallest', only(['> 2.0']), '1.0', null, ['> 2.0']],
+    ['no fix at all', only([]), '1.0', null, []],
+    // The hostile-input case: "3.3.1 or later" would send users to the leaky 3.3.2-3.8.x.
+    ['= 3.3.1 inside a leaky >= 3.0, < 3.9', only(['= 3.3.1'], ['>= 3.0, < 3.9']), '3.2.0', '3.3.1', ['= 3.3.1', '>= 3.9']],
+    ['~> 1.8.7 inside a leaky < 2.0', only(['~> 1.8.7'], ['< 2.0']), '1.8.0', '1.8.7', ['>= 1.8.7, < 1.9', '>= 2.0']],
+    // An upgrade never walks into another known leak of the same gem.
+    [
+      'the fix of one leak is leaky under another',
+      [advisory({ id: 'a', patchedVersions: ['>= 2.0'] }), advisory({ id: 'b', leakyVersions: ['>= 2.0, < 2.2'], patchedVersions: ['>= 2.2'] })],
+      '1.5',
+      '2.2',
+      ['>= 2.2'],
+    ],
+  ] as const)('%s: locked %s', (_what, advisories, locked, minimum, ranges) => {
+    const safe = safeVersionsAbove(advisories, GemVersion.parse(locked), [null]);
+    expect(safe.minimum).toBe(minimum);
+    expect(safe.ranges).toEqual(ranges);
+  });
+
+  it('judges every locked build: a leak only in the C extension still blocks a version for a native build', () => {
+    const advisories = [advisory({ id: 'a', patchedVersions: ['>= 2.0'] }), advisory({ id: 'b', platform: 'ruby', leakyVersions: ['= 2.0'], patchedVersions: ['>= 2.1'] })];
+    expect(safeVersionsAbove(advisories, GemVersion.parse('1.0'), ['java']).minimum).toBe('2.0');
+    expect(safeVersionsAbove(advisories, GemVersion.parse('1.0'), ['java', null]).minimum).toBe('2.1');
   });
 });

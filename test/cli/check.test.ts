@@ -29,13 +29,15 @@ describe('gemleak check: exit codes and text', () => {
     const run = runCli(['check', 'leaky/Gemfile.lock'], { cwd: root, env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('redis 3.3.0  leaky/Gemfile.lock:5');
-    expect(run.stdout).toContain('Advisory: redis-612  https://example.com/redis/issues/1');
-    expect(run.stdout).toContain('Fix:      upgrade to 3.3.1 or later (patched: >= 3.3.1)');
+    expect(run.stdout).toContain('  redis-612  ');
+    expect(run.stdout).toContain('    https://example.com/redis/issues/1');
+    expect(run.stdout).toContain('Fix:  upgrade to 3.3.1 (safe: 3.3.1 and later)');
     expect(run.stdout).toContain('bundle update redis --conservative');
     expect(run.stdout).toContain('oj 0.9');
-    expect(run.stdout).toContain('no fixed version is known');
-    expect(run.stdout).toContain('2 leaky gem versions found in leaky/Gemfile.lock (3 gems checked against 2 advisories)');
-    expect(run.stdout).toContain(`Database: custom, 2 advisories (${db})`);
+    // oj-1 has no patched release, but its leaky range ends: 1.0 no longer has the leaking code.
+    expect(run.stdout).toContain('Fix:  upgrade to 1.0 (safe: 1.0 and later)');
+    expect(run.stdout).toContain('2 known leaks in 2 gem versions: leaky/Gemfile.lock (3 gems checked against 2 advisories)');
+    expect(run.stdout).toContain('Database: custom (2)');
     expect(run.stderr).toBe('');
   });
 
@@ -95,7 +97,8 @@ describe('gemleak check: several advisories on one gem version', () => {
       writeTree(twoLeaks, { 'gems/redis/700.yml': advisoryFile('redis', { leaky: ['< 3.4'], patched: ['>= 3.4'] }) });
       const run = runCli(['check', 'leaky'], { cwd: root, env: { GEMLEAK_DB: twoLeaks } });
       expect(run.status).toBe(1);
-      expect(run.stdout).toContain('One upgrade for several leaks:\n  redis 3.3.0: 3.4 fixes all 2 known leaks: bundle update redis --conservative');
+      expect(run.stdout).toContain('redis 3.3.0  leaky/Gemfile.lock:5  2 known leaks');
+      expect(run.stdout).toContain('Fix:  upgrade to 3.4 (safe: 3.4 and later), which fixes all of these\n        cd -- leaky && bundle update redis --conservative');
     } finally {
       rmSync(twoLeaks, { recursive: true, force: true });
     }
@@ -108,7 +111,7 @@ describe('gemleak check --format json', () => {
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.schema_version).toBe(1);
-    expect(report.summary).toEqual({ findings: 2, suppressed: 0, lockfiles: 1, gems_checked: 3 });
+    expect(report.summary).toEqual({ findings: 2, gem_versions: 2, suppressed: 0, lockfiles: 1, affected_lockfiles: 1, gems_checked: 3, advisories: 2, exit_code: 1 });
     const redis = report.findings.find((f: { gem: string }) => f.gem === 'redis');
     expect(redis).toMatchObject({
       gem: 'redis',

@@ -36,7 +36,7 @@ describe('ignores in .gemleak.toml', () => {
     const partial = runCli(['check'], { cwd: app, env: env() });
     expect(partial.status).toBe(1);
     expect(partial.stdout).toContain('redis 3.3.0  redis-612: pinned until the cluster upgrade until 2999-12-31');
-    expect(partial.stdout).toContain('1 leaky gem version found');
+    expect(partial.stdout).toContain('1 known leak in 1 gem version');
     const both = runCli(['check', '--ignore', 'oj-1'], { cwd: app, env: env() });
     expect(both.status).toBe(0);
     expect(both.stdout).toContain('Ignored (2):');
@@ -73,7 +73,7 @@ describe('other keys', () => {
   it('format is the default format; --format overrides it', () => {
     config('format = "json"\n');
     expect(JSON.parse(runCli(['check'], { cwd: app, env: env() }).stdout).schema_version).toBe(1);
-    expect(runCli(['check', '--format', 'text'], { cwd: app, env: env() }).stdout).toContain('leaky gem versions found');
+    expect(runCli(['check', '--format', 'text'], { cwd: app, env: env() }).stdout).toContain('known leaks in');
   });
 
   it('--config reads another file; a missing one is an error', () => {
@@ -152,7 +152,7 @@ describe('config errors exit 2 with file:line, before anything is checked', () =
     { text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntill = 2025-01-01\n', stderr: 'gemleak: .gemleak.toml:4: unknown key "untill" in [[ignore]] (did you mean "until"?); known keys: id, reason, until\n' },
     { text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntil = 2025-02-30\n', stderr: 'gemleak: .gemleak.toml:4: [[ignore]] until: not a valid date: "2025-02-30" (write YYYY-MM-DD: until = 2025-06-30)\n' },
     { text: 'max_age = "30"\n', stderr: 'gemleak: .gemleak.toml:1: max_age: expected a whole number of days of at least 1 (max_age = 30), got a string ("30")\n' },
-    { text: '\nformat = "xml"\n', stderr: 'gemleak: .gemleak.toml:2: format: unknown format "xml" (choose one of text, json, sarif, github, markdown, junit)\n' },
+    { text: '\nformat = "xml"\n', stderr: 'gemleak: .gemleak.toml:2: format: unknown format "xml" (choose one of text, table, json, sarif, github, markdown, junit)\n' },
     { text: '[[ignore]]\nid = "redis-612"\n', stderr: 'gemleak: .gemleak.toml:1: [[ignore]]: missing reason (reason = "why this leak does not matter here")\n' },
     { text: 'format = \n', stderr: /^gemleak: \.gemleak\.toml:1: not valid TOML: / },
   ];

@@ -91,7 +91,7 @@ describe('parseConfig: every error names the key and its line (exit 2)', () => {
     { name: 'typo in a second ignore', text: '[[ignore]]\nid = "a-1"\nreason = "r"\n\n[[ignore]]\nid = "b-2"\nresaon = "r"\n', line: 7, message: /^unknown key "resaon" in \[\[ignore\]\] \(did you mean "reason"\?\)/ },
     { name: 'unknown key in an inline ignore', text: 'ignore = [\n  { id = "a-1", reason = "r" },\n  { id = "b-2", reason = "r", expires = 2025-01-01 },\n]\n', line: 3, message: /^unknown key "expires" in \[\[ignore\]\]/ },
     { name: 'format not a string', text: '\nformat = 1\n', line: 2, message: /^format: expected a string, got an integer \(1\)$/ },
-    { name: 'format unknown', text: 'format = "xml"\n', line: 1, message: /^format: unknown format "xml" \(choose one of text, json, sarif, github, markdown, junit\)$/ },
+    { name: 'format unknown', text: 'format = "xml"\n', line: 1, message: /^format: unknown format "xml" \(choose one of text, table, json, sarif, github, markdown, junit\)$/ },
     { name: 'max_age a string', text: 'max_age = "30"\n', line: 1, message: /^max_age: expected a whole number of days of at least 1 \(max_age = 30\), got a string \("30"\)$/ },
     { name: 'max_age a float', text: 'max_age = 1.0\n', line: 1, message: /^max_age: .* got a number \(1\.0\)$/ },
     { name: 'max_age zero', text: 'max_age = 0\n', line: 1, message: /^max_age: expected a whole number of days of at least 1/ },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -75,12 +75,41 @@ describe('--recursive', () => {
     const run = runCli(['check', '-r', '.', '../leaky'], { cwd: mono, env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`redis 3.2.2  ${path.join('..', 'leaky', 'Gemfile.lock')}:4`);
-    expect(run.stdout).toContain('1 leaky gem version found in 4 lockfiles');
+    expect(run.stdout).toContain('1 known leak in 1 gem version (1 of 4 lockfiles affected): 4 lockfiles');
   });
 
   it('exits 2 when a folder has no lockfile at all', () => {
     const run = runCli(['check', '--recursive', 'empty-repo'], { cwd: root, env: env() });
     expect(run.status).toBe(2);
     expect(run.stderr).toBe('gemleak: empty-repo: no lockfile (Gemfile.lock, gems.locked, Gemfile*.lock) below this folder, outside ignored folders\n');
+  });
+});
+
+describe('--recursive and folder names that are not UTF-8', () => {
+  const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
+
+  function makeTree(withGit: boolean): string {
+    const top = tempDir();
+    const folder = Buffer.concat([Buffer.from(`${top}/`), latin1]);
+    mkdirSync(folder);
+    writeFileSync(Buffer.concat([folder, Buffer.from('/Gemfile.lock')]), lockfileWith(['redis (3.3.0)']));
+    writeFileSync(path.join(top, 'Gemfile.lock'), lockfileWith(['rack (2.2.8)']));
+    if (withGit) execFileSync('git', ['init', '-q'], { cwd: top, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+    return top;
+  }
+
+  it.each([
+    ['outside a repository (walked)', false],
+    ['inside a repository (listed by git)', true],
+  ])('%s: never skipped in silence, the folder is named byte for byte', (_what, withGit) => {
+    const top = makeTree(withGit);
+    try {
+      const run = runCli(['check', '--recursive', '.'], { cwd: top, env: { GEMLEAK_HOME: path.join(top, '.home') } });
+      expect(run.stderr).toContain('caf\\xe9');
+      expect(run.stderr).toContain('is not UTF-8, so lockfiles at or below it were not checked');
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
   });
 });

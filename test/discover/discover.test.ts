@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverLockfiles } from '../../src/cli/check/discover.js';
+import { discoverLockfiles } from '../../src/check/discover.js';
 import { tempDir, writeTree } from '../helpers/fixtures.js';
 
 let root: string;

@@ -54,7 +54,7 @@ describe('the installed hook in real commits', () => {
     expectBlocked(result, repo);
     // git sends a hook's output to stderr.
     expect(result.stderr).toContain('redis 3.3.0  Gemfile.lock:5  redis-612');
-    expect(result.stderr).toContain('fix: upgrade to 3.3.1 or later: bundle update redis --conservative');
+    expect(result.stderr).toContain('fix: upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative');
     expect(result.stderr).toContain('git commit --no-verify');
     expect(result.stderr).not.toContain('heap diff');
     // And --no-verify does bypass it.

@@ -34,7 +34,7 @@ describe('--format json: validated against schemas/check-result.schema.json', ()
     expect(validate(report), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(report.schema_version).toBe(1);
     expect(report.config).toBe('.gemleak.toml');
-    expect(report.summary).toEqual({ findings: 1, suppressed: 1, lockfiles: 2, gems_checked: 5 });
+    expect(report.summary).toEqual({ findings: 1, gem_versions: 1, suppressed: 1, lockfiles: 2, affected_lockfiles: 1, gems_checked: 5, advisories: 2, exit_code: 1 });
     expect(report.findings.map((f: { lockfile: string; gem: string; suppressed: unknown }) => [f.lockfile, f.gem, f.suppressed])).toEqual([
       [path.join('apps', 'api', 'Gemfile.lock'), 'redis', null],
       [path.join('apps', 'api', 'Gemfile.lock'), 'oj', { reason: 'parser only runs in a one-off task', until: null }],
@@ -98,14 +98,14 @@ describe('--format github, markdown, junit', () => {
     const run = runCli(['check', '-r', '--format', 'github'], { cwd: path.join(repo, 'apps'), env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(
-      '::error file=apps/api/Gemfile.lock,line=5,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): Timeout threads pile up. Upgrade to 3.3.1 or later: bundle update redis --conservative. https://example.com/redis/issues/1\n',
+      '::error file=apps/api/Gemfile.lock,line=5,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): Timeout threads pile up. Upgrade to 3.3.1 (safe: 3.3.1 and later): cd -- api && bundle update redis --conservative. https://example.com/redis/issues/1\n',
     );
   });
 
   it('markdown: a table row per finding', () => {
     const run = runCli(['check', '-r', '--format', 'markdown'], { cwd: repo, env: env() });
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('### :x: gemleak: 1 leaky gem version in 2 lockfiles');
+    expect(run.stdout).toContain('### :x: gemleak: 1 known leak in 1 gem version (1 of 2 lockfiles affected)');
     expect(run.stdout).toContain('| **redis** 3.3.0 | `apps/api/Gemfile.lock:5` |');
     expect(run.stdout).toContain('<details><summary>Ignored (1)</summary>');
   });
@@ -135,10 +135,10 @@ describe('GitHub Actions', () => {
     const run = runCli(['check', '-r'], { cwd: repo, env: { ...env(), GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
     expect(run.status).toBe(1);
     const [text, annotations] = run.stdout.split('\n::error ');
-    expect(text).toContain('1 leaky gem version found in 2 lockfiles');
+    expect(text).toContain('1 known leak in 1 gem version (1 of 2 lockfiles affected): 2 lockfiles');
     expect(`::error ${annotations}`).toMatch(/^::error file=apps\/api\/Gemfile.lock,line=5,/);
     const written = readFileSync(summary, 'utf8');
-    expect(written.startsWith('# earlier step\n### :x: gemleak: 1 leaky gem version in 2 lockfiles')).toBe(true);
+    expect(written.startsWith('# earlier step\n### :x: gemleak: 1 known leak in 1 gem version (1 of 2 lockfiles affected)')).toBe(true);
   });
 
   it('adds nothing when --format is explicit, except the summary for markdown without --output', () => {

@@ -29,18 +29,18 @@ describe('renderMarkdown', () => {
   const lines = markdown.split('\n');
 
   it('has a headline, a table of the findings that fail, the ignored ones folded, warnings and a footer', () => {
-    expect(lines[0]).toBe('### :x: gemleak: 2 leaky gem versions in 2 lockfiles');
+    expect(lines[0]).toBe('### :x: gemleak: 2 known leaks in 1 gem version (1 of 2 lockfiles affected)');
     const table = lines.filter((line) => line.startsWith('| '));
     expect(table.slice(0, 4)).toEqual([
       '| Gem | Lockfile | Advisory | Fix |',
       '| --- | --- | --- | --- |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612): redis keeps every request alive | upgrade to 3.3.1 or later: `bundle update redis --conservative` |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 or later: `bundle update redis --conservative` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612): redis keeps every request alive | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
     ]);
     expect(markdown).toContain('<details><summary>Ignored (1)</summary>');
     expect(table).toContain("| oj 0.9 | `monorepo/api/Gemfile.lock:6` | [oj-229](https://github.com/example/oj/issues/229) | tasks only, &lt;they&gt; exit's (until 2025-06-30) |");
     expect(markdown).toContain('- `monorepo/.gemleak.toml:3`: ignore x-1 matched no finding');
-    expect(lines.at(-2)).toBe('<sub>6 gems checked in 2 lockfiles against 14 advisories · Database: bundled, 14 advisories (/opt/gemleak/advisories) · gemleak 0.1.0</sub>');
+    expect(lines.at(-2)).toBe('<sub>6 gems checked in 2 lockfiles against 14 advisories · Database: bundled (14) · gemleak 0.1.0</sub>');
   });
 
   it('every table row has as many cells as the header', () => {
@@ -79,7 +79,7 @@ describe('renderJunit', () => {
     expect(junit).toContain(
       '<failure message="redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. redis 3.3.0 has a known memory leak (redis-700): Second &lt;leak&gt; &amp; &quot;more&quot;." type="redis-612 redis-700">',
     );
-    expect(junit).toContain('Upgrade to 3.3.1 or later: bundle update redis --conservative.');
+    expect(junit).toContain('Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative.');
     expect(junit).toContain('<skipped message="ignored oj-229: tasks only, &lt;they&gt; exit&apos;s (until 2025-06-30)"/>');
     expect(junit.match(/<failure /g)).toHaveLength(1);
   });

@@ -1,3 +1,4 @@
+import { summarizeCheck } from '../../src/audit/summary.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Advisory } from '../../src/advisories/types.js';
@@ -35,7 +36,7 @@ export function finding(gem: string, version: string, lockfile: string, line: nu
     lockfile,
     line,
     advisory: adv,
-    fix: { patchedVersions: adv.patchedVersions, minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null, command: `bundle update ${gem} --conservative` },
+    fix: { patchedVersions: adv.patchedVersions, minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null, command: `bundle update ${gem} --conservative`, safeVersions: adv.patchedVersions.length > 0 ? ['>= 3.3.1'] : [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem} --conservative` },
     ...fields,
   };
 }
@@ -45,9 +46,12 @@ export function audit(lockfile: string, findings: Finding[], gems: { name: strin
 }
 
 export function result(audits: LockfileAudit[], fields: Partial<CheckResult> = {}): CheckResult {
+  const summary = summarizeCheck(audits, fields.advisoryCount ?? 14);
   return {
     gemleakVersion: '0.1.0',
     audits,
+    summary,
+    exitCode: summary.leaks > 0 ? 1 : 0,
     databases: [{ kind: 'bundled', path: '/opt/gemleak/advisories', advisories: 14, url: null, commit: null, commitDate: null, syncedAt: null }],
     advisoryCount: 14,
     warnings: [],

@@ -34,7 +34,7 @@ const lockFile = () => path.join(remote.home, 'update.lock');
 function checkApp(specs: string[]) {
   const app = path.join(remote.root, 'app');
   writeTree(app, { 'Gemfile.lock': lockfileWith(specs) });
-  return runCli(['check', app], { cwd: remote.root, env: env() });
+  return runCli(['check', app, '--verbose'], { cwd: remote.root, env: env() });
 }
 
 /** Starts `gemleak update` with a remote that stalls while packing, and waits until it is mid-way. */

@@ -7,7 +7,7 @@ import { readManifest, requireSupportedVersion } from '../../src/advisories/mani
 import { DEFAULT_DATABASE_URL, checkBranchName, checkSourceUrl, redactUrl } from '../../src/advisories/source-url.js';
 import { readSyncState, writeSyncState } from '../../src/advisories/sync-state.js';
 import type { DatabaseSummary } from '../../src/advisories/types.js';
-import { checkFreshness } from '../../src/cli/update/freshness.js';
+import { checkFreshness } from '../../src/check/freshness.js';
 import { GemleakError } from '../../src/errors.js';
 import { tempDir } from '../helpers/fixtures.js';
 

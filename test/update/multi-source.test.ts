@@ -119,7 +119,7 @@ describe('gemleak update with several git sources', () => {
     // gl-sync-shared-1 counts once.
     expect(report.database.advisories).toBe(bundledCount(bundledDatabase) + 4);
 
-    const text = s.run(['check']);
+    const text = s.run(['check', '--verbose']);
     expect(text.status).toBe(1);
     expect(text.stdout).toContain(`Database: synced public, 2 advisories`);
     expect(text.stdout).toContain(`Database: synced acme-private, 2 advisories`);

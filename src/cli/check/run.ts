@@ -1,34 +1,25 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readLockfile, resolveLockfilePath } from '../../lockfile/index.js';
-import type { Lockfile } from '../../lockfile/types.js';
-import { auditLockfile, lockedGemNames } from '../../audit/audit.js';
-import { mergeAdvisories } from '../../advisories/merge.js';
 import type { CheckResult, RunWarning } from '../../audit/types.js';
-import { activeFindings } from '../../report/text.js';
-import { type CheckFormat, type ReportContext, renderReport } from '../../report/index.js';
-import { annotateAudit, githubExtras, lockfileTargets, prepareCheck, reportContext, reviewCheckIgnores, withConfigDatabases } from './team.js';
-import { renderCompact } from '../../report/compact.js';
+import type { Lockfile } from '../../lockfile/types.js';
+import { runCheck as checkLockfiles } from '../../check/run.js';
+import type { CheckFormat } from '../../formats.js';
+import { type ReportContext, renderReport } from '../../report/index.js';
 import { describeWarning } from '../../report/describe.js';
 import { GemleakError } from '../../errors.js';
-import { GEMLEAK_VERSION } from '../../version.js';
 import { useColor, warn } from '../io.js';
-import { type CommandContext, EXIT_CLEAN, EXIT_FINDINGS } from '../context.js';
-import { chooseDatabases, loadDatabases } from './databases.js';
-import { checkFreshness } from '../update/freshness.js';
-
-export { CHECK_FORMATS, type CheckFormat } from '../../report/index.js';
+import type { CommandContext } from '../context.js';
+import { githubExtras, reportContext } from './team.js';
 
 export interface CheckOptions {
   paths: string[];
-  /** Undefined when `--format` is not given: then the config's `format`, else text (src/cli/check/team.ts). */
+  /** Undefined when `--format` is not given: then the config's `format`, else text. */
   format?: CheckFormat | undefined;
   output?: string | undefined;
   /** Added to the config's `[[ignore]]` entries. */
   ignore: string[];
-  /** `--config FILE`, or false for `--no-config`; else `.gemleak.toml` is looked for (src/config/load.ts). */
+  /** `--config FILE`, or false for `--no-config`; else each lockfile's nearest `.gemleak.toml`. */
   config?: string | false | undefined;
-  /** `--recursive`: every lockfile below the given folders (src/cli/check/discover.ts). */
   recursive?: boolean | undefined;
   database?: string | undefined;
   strict: boolean;
@@ -36,65 +27,50 @@ export interface CheckOptions {
   quiet: boolean;
   /** `--staged`: the lockfiles come from the git index (src/cli/staged/run.ts); compact text report. */
   staged?: boolean;
-  /** `--update` / `--update-optional`: sync the database first (src/cli/update/before-check.ts). */
   update?: boolean;
   updateOptional?: boolean;
-  /** `--max-age DAYS` (default 30) and `--fail-on-stale`: the synced copy's age (src/cli/update/freshness.ts). */
   maxAge?: number | undefined;
   failOnStale?: boolean;
 }
 
-/** `gemleak check`: read the lockfiles, load the advisories of the gems they lock, match, report. */
-export async function runCheck(options: CheckOptions, context: CommandContext, staged?: Lockfile[]): Promise<void> {
+/**
+ * `gemleak check` on the command line: sync first when asked, run the library's check, print its
+ * warnings, render the chosen format, and leave the result's exit code. Nothing is decided here.
+ */
+export async function runCheckCommand(options: CheckOptions, context: CommandContext, staged?: Lockfile[]): Promise<void> {
   const { io } = context;
-  const setup = await prepareCheck(options, context);
-  const discoveryNotes: RunWarning[] = [];
-  const lockfiles = staged ?? (await readLockfiles(await lockfileTargets(options, context, discoveryNotes), io.cwd));
-  const gems = new Set(lockfiles.flatMap((lockfile) => [...lockedGemNames(lockfile)]));
-  if (options.update || options.updateOptional) await (await import('../update/before-check.js')).updateBeforeCheck(options, context);
-  const databaseNotes: RunWarning[] = [];
-  const loaded = await withConfigDatabases(await loadDatabases(chooseDatabases(options, io.env), gems, options.strict, databaseNotes), setup, options, io.env, gems, databaseNotes);
-  const { advisories, total } = mergeAdvisories(loaded.map(({ database }) => database));
-  const ignores = setup.suppressions;
-  const audits = lockfiles.map((lockfile) => annotateAudit(auditLockfile(lockfile, advisories, { ignores }), lockfile, loaded));
-  const ignoreReview = reviewCheckIgnores(setup, audits, loaded.flatMap(({ database }) => database.keys));
-  const warnings: RunWarning[] = [
-    ...discoveryNotes,
-    ...databaseNotes,
-    ...checkFreshness(loaded.map(({ summary }) => summary), options),
-    ...audits.flatMap((audit) => audit.warnings),
-    ...loaded.flatMap(({ database }) =>
-      database.problems.map((problem) => ({
-        message: `advisory skipped: ${problem.message}`,
-        file: path.join(database.root, problem.file),
-        ...(problem.line === undefined ? {} : { line: problem.line }),
-      })),
-    ),
-    ...ignoreReview.warnings,
-  ];
-  const result: CheckResult = { gemleakVersion: GEMLEAK_VERSION, audits, databases: loaded.map(({ summary }) => summary), advisoryCount: total, warnings, config: setup.config?.file ?? null, ignores: ignoreReview.records };
-  for (const warning of warnings) warn(io, describeWarning(warning));
-  const report = await reportContext(result, setup.format, textOptions(result, options, context), context, setup.now);
-  await emit(await render(result, setup.format, options, report), options.output, context);
-  await githubExtras(result, setup, options, context, report);
-  context.exitCode = activeFindings(result).length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+  const warnings: RunWarning[] = [];
+  if (options.update || options.updateOptional) {
+    const { updateBeforeCheck } = await import('../update/before-check.js');
+    warnings.push(...(await updateBeforeCheck(options, context)));
+  }
+  const now = new Date();
+  const result = await checkLockfiles({
+    paths: options.paths,
+    cwd: io.cwd,
+    env: io.env,
+    lockfiles: staged,
+    ignore: options.ignore,
+    config: options.config,
+    recursive: options.recursive,
+    database: options.database,
+    strict: options.strict,
+    maxAge: options.maxAge,
+    failOnStale: options.failOnStale,
+    warnings,
+    now,
+  });
+  for (const warning of result.warnings) warn(io, describeWarning(warning));
+  const format: CheckFormat = options.format ?? result.configFormat ?? 'text';
+  const report = await reportContext(result, format, textOptions(result, options, context), context, now);
+  await emit(await render(result, format, options, report), options.output, context);
+  await githubExtras(result, { format, formatGiven: options.format !== undefined }, options, context, report);
+  context.exitCode = result.exitCode;
 }
 
-async function readLockfiles(paths: string[], cwd: string): Promise<Lockfile[]> {
-  const targets = paths.length === 0 ? ['.'] : paths;
-  return Promise.all(
-    targets.map(async (target) => {
-      const resolved = await resolveLockfilePath(path.resolve(cwd, target));
-      // Messages and reports name the lockfile as the user would type it, relative to where they are.
-      return readLockfile(resolved, path.relative(cwd, resolved) || path.basename(resolved));
-    }),
-  );
-}
-
-/** Every format goes through src/report/index.ts; the staged (pre-commit) text report is the compact one. */
-async function render(result: CheckResult, format: CheckFormat, options: CheckOptions, report: ReportContext): Promise<string> {
-  if (format === 'text' && options.staged) return renderCompact(result, { color: report.color, quiet: options.quiet });
-  return renderReport(format, result, report);
+/** The staged (pre-commit) text report is the compact one; every format goes through the registry. */
+function render(result: CheckResult, format: CheckFormat, options: CheckOptions, report: ReportContext): Promise<string> {
+  return renderReport(format === 'text' && options.staged ? 'compact' : format, result, report);
 }
 
 function textOptions(result: CheckResult, options: CheckOptions, context: CommandContext) {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { type CommandContext, parseCount } from '../context.js';
 import type { CheckOptions } from '../check/run.js';
-import { CHECK_FORMATS } from '../../report/index.js';
+import { CHECK_FORMATS } from '../../formats.js';
 
 /** Declares `gemleak check`; the implementation is loaded only when the command runs. */
 export function registerCheck(program: Command, context: CommandContext): void {
@@ -36,7 +36,7 @@ Examples:
 Exit codes: 0 no known leaks, 1 leaky gems found, 2 could not check (bad lockfile, bad flag).`)
     .action(async (paths: string[], flags: Omit<CheckOptions, 'paths'>) => {
       if (flags.staged) return (await import('../staged/run.js')).runStagedCheck({ ...flags, paths }, context);
-      const { runCheck } = await import('../check/run.js');
-      await runCheck({ ...flags, paths }, context);
+      const { runCheckCommand } = await import('../check/run.js');
+      await runCheckCommand({ ...flags, paths }, context);
     });
 }

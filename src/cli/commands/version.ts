@@ -2,22 +2,27 @@ import { GEMLEAK_VERSION } from '../../version.js';
 import { isGemleakError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 
-/** `gemleak --version`: gemleak's version and what the default database holds. */
+/** `gemleak --version`: gemleak's version and what the databases `check` would use hold. */
 export async function printVersion(context: CommandContext, _rest: string[]): Promise<void> {
-  const { chooseDatabases, loadDatabases } = await import('../check/databases.js');
-  let loaded;
+  const { io } = context;
+  const [{ resolveDatabases }, { loadConfig }, { countUsable }] = await Promise.all([
+    import('../../check/databases.js'),
+    import('../../config/load.js'),
+    import('../../check/count.js'),
+  ]);
+  let choice;
   try {
-    // The databases `check` would use: bundled + synced merged, or exactly --database/GEMLEAK_DB.
-    loaded = await loadDatabases(chooseDatabases({ strict: false }, context.io.env), new Set(), false);
+    // The same choice `check` makes from here: --database/GEMLEAK_DB, else bundled + synced + configured.
+    const config = await loadConfig({ cwd: io.cwd });
+    choice = await resolveDatabases({ config, env: io.env, cwd: io.cwd });
   } catch (error) {
     if (!isGemleakError(error)) throw error;
-    context.io.stdout.write(`gemleak ${GEMLEAK_VERSION}\n`);
-    context.io.stderr.write(`gemleak: ${error.describe()}\n`);
+    io.stdout.write(`gemleak ${GEMLEAK_VERSION}\n`);
+    io.stderr.write(`gemleak: ${error.describe()}\n`);
     context.exitCode = error.exitCode;
     return;
   }
-  const { mergeAdvisories } = await import('../../advisories/merge.js');
-  const { total } = mergeAdvisories(loaded.map(({ database }) => database));
-  const kinds = loaded.map(({ summary }) => summary.kind).join(' + ');
-  context.io.stdout.write(`gemleak ${GEMLEAK_VERSION} (${total} advisories, ${kinds} database${loaded.length > 1 ? 's' : ''})\n`);
+  const total = countUsable(choice.loaded);
+  const kinds = choice.loaded.map(({ summary }) => summary.name ?? summary.kind).join(' + ');
+  io.stdout.write(`gemleak ${GEMLEAK_VERSION} (${total} advisories, ${kinds} database${choice.loaded.length > 1 ? 's' : ''})\n`);
 }

@@ -32,10 +32,10 @@ export async function runStagedCheck(options: CheckOptions, context: CommandCont
     if (startsWithUtf8Bom(bytes)) lockfile.warnings.unshift(byteOrderMarkWarning());
     return lockfile;
   });
-  const { runCheck } = await import('../check/run.js');
+  const { runCheckCommand } = await import('../check/run.js');
   // A hook is read by a person mid-commit: text unless --format says otherwise, whatever the
   // config's default `format` (meant for CI reports) is.
-  await runCheck({ ...options, format: options.format ?? 'text' }, context, lockfiles);
+  await runCheckCommand({ ...options, format: options.format ?? 'text' }, context, lockfiles);
 }
 
 /** A commit must not wait on the network, and the index already covers the whole repository. */

@@ -1,6 +1,6 @@
+import type { RunWarning } from '../../audit/types.js';
 import { UsageError, isGemleakError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { warn } from '../io.js';
 import { raiseFailures, updateAllDatabases } from './all-sources.js';
 
 export interface UpdateBeforeCheckOptions {
@@ -16,9 +16,10 @@ export interface UpdateBeforeCheckOptions {
  * `check --update`: sync first, every source as `gemleak update` does (summaries on stderr, so the
  * report on stdout stays clean). A failed source stops the check (exit 2, each failure on its own
  * line) unless `--update-optional`, which warns once per failed source and checks with the copies
- * gemleak already has (the bundled database at least).
+ * gemleak already has (the bundled database at least): those warnings are returned, so every
+ * report carries them.
  */
-export async function updateBeforeCheck(options: UpdateBeforeCheckOptions, context: CommandContext): Promise<void> {
+export async function updateBeforeCheck(options: UpdateBeforeCheckOptions, context: CommandContext): Promise<RunWarning[]> {
   const { io } = context;
   const flag = options.updateOptional ? '--update-optional' : '--update';
   if (options.database !== undefined || io.env.GEMLEAK_DB) {
@@ -32,8 +33,9 @@ export async function updateBeforeCheck(options: UpdateBeforeCheckOptions, conte
     if (!options.updateOptional || !isGemleakError(error)) throw error;
     failures = [error];
   }
-  if (!options.updateOptional) return raiseFailures(failures, io);
-  for (const failure of failures) {
-    warn(io, `update failed, checking with the databases gemleak already has (--update-optional): ${failure.describe()}`);
+  if (!options.updateOptional) {
+    raiseFailures(failures, io);
+    return [];
   }
+  return failures.map((failure) => ({ message: `update failed, checking with the databases gemleak already has (--update-optional): ${failure.describe()}` }));
 }

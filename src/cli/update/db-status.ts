@@ -4,7 +4,8 @@ import path from 'node:path';
 import { BUNDLED_DATABASE_ROOT } from '../../advisories/bundled.js';
 import { dataHomePaths, resolveDataHome } from '../../advisories/data-home.js';
 import { loadAdvisoryDatabase } from '../../advisories/load.js';
-import { mergeAdvisories } from '../../advisories/merge.js';
+import { resolveDatabases } from '../../check/databases.js';
+import { countUsable } from '../../check/count.js';
 import { SOURCES_DIR, sameSource, sourceHome } from '../../advisories/source-home.js';
 import { redactUrl } from '../../advisories/source-url.js';
 import { readSyncState } from '../../advisories/sync-state.js';
@@ -73,8 +74,20 @@ export async function runDbStatus(options: DbStatusOptions, context: CommandCont
   ]);
   if (configured.defaultLabel !== null) Object.assign(synced, configured.defaultLabel);
   const all = [bundled, synced, ...configured.statuses, custom];
-  const used = all.filter((entry) => entry.inUse && entry.database !== null);
-  const total = mergeAdvisories(used.map((entry) => entry.database as AdvisoryDatabase)).total;
+  // What check uses comes from the one function check itself calls, so the two never disagree.
+  const choice = await resolveDatabases({ config, env: io.env, cwd: io.cwd }).catch((error: unknown) => {
+    if (!isGemleakError(error)) throw error;
+    return null;
+  });
+  const usedRoots = new Set((choice?.loaded ?? []).map(({ database }) => path.resolve(database.root)));
+  for (const entry of all) {
+    entry.inUse = entry.database !== null && usedRoots.has(path.resolve(entry.database.root));
+    if (!entry.inUse && entry.database !== null && entry.unused === null && customRoot === undefined) {
+      entry.unused = choice?.notes.find((note) => note.message.includes(entry.database?.root ?? '\0'))?.message ?? 'gemleak check leaves it out (run gemleak check to see why)';
+    }
+  }
+  const used = all.filter((entry) => entry.inUse);
+  const total = choice === null ? 0 : countUsable(choice.loaded);
   const updating = await lockHolder(home);
   const configShown = { file: config?.file ?? null, problem: configProblem };
   if (options.format === 'json') {

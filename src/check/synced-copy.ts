@@ -1,14 +1,12 @@
-import os from 'node:os';
-import { resolveDataHome } from '../../advisories/data-home.js';
-import { loadAdvisoryDatabase } from '../../advisories/load.js';
-import { MANIFEST_FILE, checkDatabaseManifest, requireSupportedVersion } from '../../advisories/manifest.js';
-import { redactUrl } from '../../advisories/source-url.js';
-import { type SyncStateRead, readSyncState } from '../../advisories/sync-state.js';
-import { readSyncedIndex } from '../../advisories/synced-index.js';
-import type { DatabaseSummary, LoadedDatabase } from '../../advisories/types.js';
-import type { RunWarning } from '../../audit/types.js';
-import { isGemleakError } from '../../errors.js';
-import { GEMLEAK_VERSION } from '../../version.js';
+import { loadAdvisoryDatabase } from '../advisories/load.js';
+import { MANIFEST_FILE, checkDatabaseManifest, requireSupportedVersion } from '../advisories/manifest.js';
+import { redactUrl } from '../advisories/source-url.js';
+import { type SyncStateRead, readSyncState } from '../advisories/sync-state.js';
+import { readSyncedIndex } from '../advisories/synced-index.js';
+import type { DatabaseSummary, LoadedDatabase } from '../advisories/types.js';
+import type { RunWarning } from '../audit/types.js';
+import { isGemleakError } from '../errors.js';
+import { GEMLEAK_VERSION } from '../version.js';
 
 /**
  * The check's side of `gemleak update`: find the synced copy through `synced.json` (one small
@@ -20,12 +18,11 @@ export interface SyncedCandidate {
   synced: SyncStateRead;
 }
 
-/** The synced copy as a database candidate, when `gemleak update` ever ran in this data home. */
-export function syncedCandidates(env: Record<string, string | undefined>): SyncedCandidate[] {
-  const home = resolveDataHome(env, os.homedir(), process.cwd());
+/** The synced copy of a data home as a database candidate, when `gemleak update` ever ran there. */
+export function syncedCandidate(home: string): SyncedCandidate | null {
   const read = readSyncState(home);
-  if (read.kind === 'none') return [];
-  return [{ kind: 'synced', root: read.kind === 'ok' ? read.root : home, synced: read }];
+  if (read.kind === 'none') return null;
+  return { kind: 'synced', root: read.kind === 'ok' ? read.root : home, synced: read };
 }
 
 /**
@@ -33,7 +30,7 @@ export function syncedCandidates(env: Record<string, string | undefined>): Synce
  * damaged, folder removed by hand, needs a newer gemleak) is left out with a warning in `notes`:
  * the bundled database still checks, and syncing never leaves the user with nothing.
  */
-export async function loadSyncedCopy(candidate: SyncedCandidate, gems: ReadonlySet<string>, strict: boolean, notes: RunWarning[]): Promise<LoadedDatabase | null> {
+export async function loadSyncedCopy(candidate: SyncedCandidate, gems: ReadonlySet<string> | undefined, strict: boolean, notes: RunWarning[]): Promise<LoadedDatabase | null> {
   const { synced } = candidate;
   const skip = (reason: string): null => {
     notes.push({ message: `synced advisory database not used: ${reason}; run gemleak update to repair it (gemleak db status shows it)` });
@@ -63,7 +60,10 @@ export async function loadSyncedCopy(candidate: SyncedCandidate, gems: ReadonlyS
   }
 }
 
-/** `--database`/`GEMLEAK_DB` is used exactly as named, but a manifest asking for a newer gemleak is obeyed (exit 2). */
-export async function checkCustomDatabase(root: string): Promise<void> {
+/**
+ * A database named by `--database`, `GEMLEAK_DB` or a `[[database]] path` is used exactly as named,
+ * but a manifest asking for a newer gemleak is obeyed (exit 2). `asTyped` names it in messages.
+ */
+export async function checkCustomDatabase(root: string, _asTyped: string): Promise<void> {
   await checkDatabaseManifest(root, GEMLEAK_VERSION);
 }

@@ -1,12 +1,10 @@
-import os from 'node:os';
-import { resolveDataHome } from '../../advisories/data-home.js';
-import { sameSource, sourceHome } from '../../advisories/source-home.js';
-import { redactUrl } from '../../advisories/source-url.js';
-import { readSyncState } from '../../advisories/sync-state.js';
-import type { LoadedDatabase } from '../../advisories/types.js';
-import type { RunWarning } from '../../audit/types.js';
-import type { ConfigDatabase } from '../../config/types.js';
-import { GemleakError } from '../../errors.js';
+import { sameSource, sourceHome } from '../advisories/source-home.js';
+import { redactUrl } from '../advisories/source-url.js';
+import { readSyncState } from '../advisories/sync-state.js';
+import type { LoadedDatabase } from '../advisories/types.js';
+import type { RunWarning } from '../audit/types.js';
+import type { ConfigDatabase } from '../config/types.js';
+import { GemleakError } from '../errors.js';
 import { loadSyncedCopy } from './synced-copy.js';
 
 /**
@@ -17,8 +15,9 @@ import { loadSyncedCopy } from './synced-copy.js';
 export interface ConfiguredUrlContext {
   /** The config file as the user would type it, for messages. */
   configFile: string;
-  env: Record<string, string | undefined>;
-  gems: ReadonlySet<string>;
+  /** gemleak's data folder (GEMLEAK_HOME or the XDG default). */
+  home: string;
+  gems: ReadonlySet<string> | undefined;
   strict: boolean;
   failOnStale?: boolean | undefined;
   /** The default synced copy, when one was loaded: a `url` naming its source labels it instead. */
@@ -38,7 +37,7 @@ export async function loadConfiguredUrl(
   context: ConfiguredUrlContext,
   notes: RunWarning[],
 ): Promise<LoadedDatabase | null> {
-  const home = resolveDataHome(context.env, os.homedir(), process.cwd());
+  const { home } = context;
   const main = readSyncState(home);
   if (main.kind === 'ok' && sameSource(main.state.url, entry.url)) {
     if (context.defaultCopy !== undefined && entry.name !== null) context.defaultCopy.summary.name = entry.name;

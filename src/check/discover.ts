@@ -1,11 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunWarning } from '../../audit/types.js';
-import { findRepositoryRoot } from '../../config/project.js';
-import { GemleakError, isGemleakError } from '../../errors.js';
-import { type GitContext, runGit, splitNul } from '../../hook/git.js';
-import { isLockfileName } from '../../hook/staged.js';
+import type { RunWarning } from '../audit/types.js';
+import { findRepositoryRoot } from '../config/project.js';
+import { GemleakError, isGemleakError } from '../errors.js';
+import { type GitContext, runGit } from '../hook/git.js';
+import { isLockfileName } from '../hook/staged.js';
 
 /** Folders never searched: git's own data, JavaScript dependencies, gems installed by `bundle install --path`. */
 const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
@@ -71,7 +72,7 @@ class Search {
     if (!this.#gitMissing) {
       try {
         const output = await runGit({ ...this.#git, cwd: dir }, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...PATHSPECS]);
-        const candidates = splitNul(output).filter((file) => isLockfileName(file) && !inSkippedFolder(file));
+        const candidates = this.#utf8Only(output, dir).filter((file) => isLockfileName(file) && !inSkippedFolder(file));
         const present = await Promise.all(candidates.map(async (file) => ((await isFile(path.join(dir, file))) ? path.join(dir, file) : null)));
         this.files.push(...present.filter((file): file is string => file !== null));
         return;
@@ -88,6 +89,21 @@ class Search {
     await this.walk(dir, true);
   }
 
+  /**
+   * git's NUL-separated paths, as text. A path that is not UTF-8 (a folder named in Latin-1) cannot
+   * be named in a JavaScript string, so it is reported rather than dropped in silence.
+   */
+  #utf8Only(output: Buffer, dir: string): string[] {
+    const paths: string[] = [];
+    let start = 0;
+    for (let end = output.indexOf(0); end !== -1; start = end + 1, end = output.indexOf(0, start)) {
+      const bytes = output.subarray(start, end);
+      if (isUtf8(bytes)) paths.push(bytes.toString('utf8'));
+      else if (isLockfileName(escapeBytes(bytes))) this.warnings.push(notUtf8(escapeBytes(bytes), dir));
+    }
+    return paths;
+  }
+
   /** Walks a folder outside any repository (or any folder, when git is missing). */
   async walk(dir: string, insideRepository = false): Promise<void> {
     let entries: Dirent[];
@@ -101,8 +117,10 @@ class Search {
       await this.repository(dir);
       return;
     }
+    if (entries.some((entry) => entry.name.includes('\uFFFD'))) await this.#reportUndecodable(dir);
     await Promise.all(
       entries.map(async (entry) => {
+        if (entry.name.includes('\uFFFD')) return;
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           if (SKIPPED_FOLDERS.has(entry.name) || (entry.name === 'bundle' && path.basename(dir) === 'vendor')) return;
@@ -113,6 +131,23 @@ class Search {
       }),
     );
   }
+
+  /** Names in `dir` that are not UTF-8: a folder may hold lockfiles, a lockfile cannot be read by its name. */
+  async #reportUndecodable(dir: string): Promise<void> {
+    const raw = await readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
+    for (const name of raw) if (!isUtf8(name)) this.warnings.push(notUtf8(escapeBytes(name), dir));
+  }
+}
+
+/** Every byte that is not printable ASCII as `\xNN`, so the name shows as it is on disk. */
+function escapeBytes(bytes: Buffer): string {
+  let text = '';
+  for (const byte of bytes) text += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return text;
+}
+
+function notUtf8(name: string, dir: string): RunWarning {
+  return { message: `${name} is not UTF-8, so lockfiles at or below it were not checked: rename it, or check its lockfile from inside the folder`, file: dir };
 }
 
 /** `node_modules/...`, `a/.git/...` or `vendor/bundle/...` anywhere in a path with forward slashes. */
