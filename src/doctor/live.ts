@@ -159,7 +159,7 @@ export function judgeProcess(snapshot: ProcessSnapshot): { allocator: AllocatorV
     } else {
       allocator = 'glibc';
       headline = `glibc malloc without MALLOC_ARENA_MAX in process ${snapshot.pid}: expect fragmentation growth`;
-      findings.push({ ...base, rule: 'process/glibc-untuned', severity: 'high', message: headline, fix: 'LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2   # or MALLOC_ARENA_MAX=2, in the environment that starts the app', fixWhere: 'the environment of the process (Dockerfile ENV, systemd Environment=, Procfile)' });
+      findings.push({ ...base, rule: 'process/glibc-untuned', severity: 'high', message: `no jemalloc is mapped in process ${snapshot.pid} and its environment has no MALLOC_ARENA_MAX: glibc malloc fragments, which looks like a leak`, fix: 'LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2   # or MALLOC_ARENA_MAX=2, in the environment that starts the app', fixWhere: 'the environment of the process (Dockerfile ENV, systemd Environment=, Procfile)' });
     }
   }
   if (snapshot.rubyVersion === '3.3.0' && (/^(1|true)$/i.test(snapshot.env.RUBY_YJIT_ENABLE ?? '') || /--yjit\b/.test(`${snapshot.env.RUBYOPT ?? ''} ${snapshot.commandLine ?? ''}`))) {
