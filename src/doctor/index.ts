@@ -55,6 +55,13 @@ export function runDoctor(options: DoctorOptions): DoctorResult {
     snapshot = inspectProcess(options.pid);
     const judgement = judgeProcess(snapshot);
     findings.push(...judgement.findings);
+    // With a folder too, its version file already carries the interpreter findings, at their line.
+    if (options.dir === undefined && snapshot.rubyVersion !== null && /^\d+\.\d+\.\d+$/.test(snapshot.rubyVersion)) {
+      const yjit = /^(1|true)$/i.test(snapshot.env.RUBY_YJIT_ENABLE ?? '') || /--yjit\b/.test(`${snapshot.env.RUBYOPT ?? ''} ${snapshot.commandLine ?? ''}`);
+      const engine = snapshot.rubyDescription?.split(' ')[0] ?? 'ruby';
+      const live = interpreterAdvisoryFindings({ engine, version: snapshot.rubyVersion, file: null, line: null }, options.interpreterAdvisories ?? [], { yjit });
+      findings.push(...live.map((finding) => ({ ...finding, category: 'process' as const })));
+    }
     verdict = { allocator: judgement.allocator, headline: judgement.headline };
   }
   return {

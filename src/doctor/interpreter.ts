@@ -49,7 +49,10 @@ function satisfiesAny(version: string, requirements: readonly string[]): boolean
   return requirements.some((requirement) => satisfiesRequirement(version, requirement));
 }
 
-export function interpreterAdvisoryFindings(ruby: RubyVersionSource | null, advisories: readonly InterpreterAdvisoryLike[], conditions: RuntimeConditions = {}): DoctorFinding[] {
+/** Where the Ruby was found: a version file (with its line), or a live process (no file). */
+export type RubyInUse = Pick<RubyVersionSource, 'engine' | 'version'> & { file: string | null; line: number | null };
+
+export function interpreterAdvisoryFindings(ruby: RubyInUse | null, advisories: readonly InterpreterAdvisoryLike[], conditions: RuntimeConditions = {}): DoctorFinding[] {
   if (ruby === null || ruby.version === null) return [];
   const version = ruby.version;
   const findings: DoctorFinding[] = [];
@@ -69,8 +72,8 @@ export function interpreterAdvisoryFindings(ruby: RubyVersionSource | null, advi
       message: `Ruby ${version} has a known memory leak (${advisory.engine}-${advisory.id}): ${advisory.title.trim().replace(/\s+/g, ' ')}${when}`,
       file: ruby.file,
       line: ruby.line,
-      fix: target === null ? null : `# set Ruby ${target} or later where ${ruby.file} names it, then:\nbundle update --ruby`,
-      fixWhere: target === null ? 'no patched release is known' : `${ruby.file}:${ruby.line}`,
+      fix: target === null ? null : ruby.file === null ? `# run Ruby ${target} or later` : `# set Ruby ${target} or later where ${ruby.file} names it, then:\nbundle update --ruby`,
+      fixWhere: target === null ? 'no patched release is known' : ruby.file === null ? null : `${ruby.file}:${ruby.line}`,
       url: advisory.url,
     });
   }
