@@ -8,12 +8,27 @@ export { GemVersion, GemRequirement, compareGemVersions, satisfiesRequirement, i
 export { parseLockfile, parseLockfileBytes, readLockfile, resolveLockfilePath } from './lockfile/index.js';
 export type { Lockfile, LockedSpec, SpecSource, LockfileDependency, LockfileWarning } from './lockfile/types.js';
 export { loadAdvisoryDatabase } from './advisories/load.js';
-export { mergeAdvisories } from './advisories/merge.js';
+export { mergeAdvisories, mergeDatabases, databaseLabel } from './advisories/merge.js';
+export type { AdvisorySource, AdvisoryCopy, CorrectionInForce, Merged, MergedAdvisory, MergedInterpreterAdvisory, MergedDatabases } from './advisories/merge.js';
 export { BUNDLED_DATABASE_ROOT } from './advisories/bundled.js';
-export { ignoreKey } from './advisories/types.js';
-export type { Advisory, AdvisoryDatabase, AdvisoryProblem, DatabaseSummary } from './advisories/types.js';
+export { ignoreKey, severityOf, TRIGGERS, SEVERITIES } from './advisories/types.js';
+export type {
+  Advisory,
+  AdvisoryDatabase,
+  AdvisoryProblem,
+  AdvisoryEvidence,
+  AdvisoryCorrection,
+  AppliesWhen,
+  DatabaseSummary,
+  InterpreterAdvisory,
+  LoadedDatabase,
+  Severity,
+  Trigger,
+} from './advisories/types.js';
 export { auditLockfile, lockedGemNames } from './audit/audit.js';
-export { isAffected, platformApplies } from './audit/match.js';
+export { flaggedBy, isAffected, platformApplies } from './audit/match.js';
+export { auditInterpreter, parseRubyVersion } from './audit/interpreter.js';
+export type { InterpreterFinding } from './audit/interpreter.js';
 export type { Finding, Fix, LockfileAudit, CheckResult, Suppression, RunWarning } from './audit/types.js';
 export { runCheck } from './check/run.js';
 export type { CheckRequest } from './check/run.js';

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { GemleakError } from '../errors.js';
-import type { Advisory, AdvisoryDatabase, AdvisoryProblem } from './types.js';
+import { brokenFiles } from './load.js';
+import { type Advisory, type AdvisoryDatabase, type AdvisoryProblem, type InterpreterAdvisory, ignoreKeyOfFile } from './types.js';
 
 /** Bumped when the shape of Advisory or of the index changes: an index from another gemleak version is not trusted. */
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 interface AdvisoryIndex {
   format: number;
   /** The commit of the synced copy it stands for; null for the bundled database. */
   commit: string | null;
-  keys: string[];
+  /** Every advisory file, relative to the root (the keys are derived from them). */
+  files: string[];
   advisories: Advisory[];
+  interpreterAdvisories: InterpreterAdvisory[];
   problems: AdvisoryProblem[];
 }
 
@@ -20,7 +23,14 @@ interface AdvisoryIndex {
  * parser and a file per advisory, so `check` never loads YAML for the databases gemleak manages.
  */
 export function serializeAdvisoryIndex(database: AdvisoryDatabase, commit: string | null = null): string {
-  const index: AdvisoryIndex = { format: INDEX_FORMAT, commit, keys: database.keys, advisories: database.advisories, problems: database.problems };
+  const index: AdvisoryIndex = {
+    format: INDEX_FORMAT,
+    commit,
+    files: database.files,
+    advisories: database.advisories,
+    interpreterAdvisories: database.interpreterAdvisories,
+    problems: database.problems,
+  };
   return `${JSON.stringify(index)}\n`;
 }
 
@@ -32,13 +42,19 @@ export function serializeAdvisoryIndex(database: AdvisoryDatabase, commit: strin
 export function decodeAdvisoryIndex(text: string, root: string, gems: ReadonlySet<string> | undefined, commit: string | null): AdvisoryDatabase | null {
   const index = JSON.parse(text) as Partial<AdvisoryIndex> | null;
   if (index?.format !== INDEX_FORMAT || (index.commit ?? null) !== commit) return null;
-  if (!Array.isArray(index.keys) || !Array.isArray(index.advisories) || !Array.isArray(index.problems)) return null;
+  const { files, advisories, interpreterAdvisories, problems } = index;
+  if (!Array.isArray(files) || !Array.isArray(advisories) || !Array.isArray(interpreterAdvisories) || !Array.isArray(problems)) return null;
+  // Interpreter advisories (and their problems) are kept whole, as the loader reads them whole.
   const wanted = (gem: string | undefined) => gems === undefined || gem === undefined || gems.has(gem);
   return {
     root,
-    advisories: index.advisories.filter((advisory) => wanted(advisory.gem)),
-    problems: index.problems.filter((problem) => wanted(/^gems\/([^/]+)\/[^/]+$/.exec(problem.file)?.[1])),
-    keys: index.keys,
+    advisories: advisories.filter((advisory) => wanted(advisory.gem)),
+    interpreterAdvisories,
+    problems: problems.filter((problem) => wanted(/^gems\/([^/]+)\/[^/]+$/.exec(problem.file)?.[1])),
+    files,
+    keys: files.map(ignoreKeyOfFile),
+    // From every problem, not only those of the gems asked for: the count of usable advisories is exact.
+    broken: brokenFiles(files, problems),
   };
 }
 

@@ -1,5 +1,45 @@
 import { GemRequirement, GemVersion } from '../versions/index.js';
-import type { Advisory } from './types.js';
+import type { AdvisoryBase } from './types.js';
+
+type Ranges = Pick<AdvisoryBase, 'leakyVersions' | 'patchedVersions' | 'unaffectedVersions'>;
+
+const requirementCache = new Map<string, GemRequirement>();
+
+/** Requirements are parsed once: a check matches the same few strings against many versions. */
+function requirement(text: string): GemRequirement {
+  let parsed = requirementCache.get(text);
+  if (!parsed) {
+    parsed = GemRequirement.parse(text);
+    requirementCache.set(text, parsed);
+  }
+  return parsed;
+}
+
+function meetsAny(requirements: readonly string[], version: GemVersion): boolean {
+  return requirements.some((text) => requirement(text).satisfiedBy(version));
+}
+
+/**
+ * The range rule, for gems and interpreters alike: a version is in range when it meets one of
+ * `leaky_versions` (when the advisory lists any), none of `patched_versions` and none of
+ * `unaffected_versions`. bundler-leak skips the first condition and so flags versions that were never
+ * leaky (redis 3.2.1 for an advisory on `= 3.2.2`). A withdrawn advisory has no version in range.
+ */
+export function inLeakyRange(ranges: Ranges & Pick<AdvisoryBase, 'withdrawn'>, version: GemVersion): boolean {
+  if (ranges.withdrawn) return false;
+  if (ranges.leakyVersions.length > 0 && !meetsAny(ranges.leakyVersions, version)) return false;
+  return !meetsAny(ranges.patchedVersions, version) && !meetsAny(ranges.unaffectedVersions, version);
+}
+
+/** True when some leaky requirement bounds the range from below (`>= 1.2`, `= 1.2`, `~> 1.2`): the leak has a known start. */
+export function hasLowerBound(leakyVersions: readonly string[]): boolean {
+  return leakyVersions.some((text) => requirement(text).constraints.some(({ operator }) => operator === '>=' || operator === '>' || operator === '=' || operator === '~>'));
+}
+
+/** True when the version meets one of the requirements. */
+export function meetsOne(requirements: readonly string[], version: GemVersion): boolean {
+  return meetsAny(requirements, version);
+}
 
 /** A range problem and the key whose requirements cause it. */
 export interface RangeProblem {
@@ -31,7 +71,7 @@ function representativeVersions(requirements: GemRequirement[]): GemVersion[] {
  * What `db lint` finds wrong with an advisory's ranges: no version is affected at all (the advisory
  * can never match), or some version is both leaky and patched, or both leaky and unaffected.
  */
-export function rangeProblems(advisory: Pick<Advisory, 'leakyVersions' | 'patchedVersions' | 'unaffectedVersions'>): RangeProblem[] {
+export function rangeProblems(advisory: Ranges): RangeProblem[] {
   const leaky = advisory.leakyVersions.map((text) => GemRequirement.parse(text));
   const patched = advisory.patchedVersions.map((text) => GemRequirement.parse(text));
   const unaffected = advisory.unaffectedVersions.map((text) => GemRequirement.parse(text));

@@ -1,5 +1,5 @@
 import type { Lockfile, LockedSpec } from '../lockfile/types.js';
-import { type Advisory, ignoreKey } from '../advisories/types.js';
+import { type Advisory, ignoreKey, severityOf } from '../advisories/types.js';
 import { GemVersion } from '../versions/index.js';
 import { isAffected } from './match.js';
 import { fixFor } from './fix.js';
@@ -85,7 +85,8 @@ function addFinding(
   ignores: ReadonlyMap<string, Suppression> | undefined,
 ): void {
   const platform = spec.platform ?? 'ruby';
-  const key = `${spec.name}\0${spec.version}\0${ignoreKey(advisory)}`;
+  // Keyed by the advisory's file (gem and id), not its ignore key, which two advisories can share.
+  const key = `${spec.name}\0${spec.version}\0${advisory.file}`;
   const existing = findings.get(key);
   if (existing) {
     if (!existing.platforms.includes(platform)) existing.platforms.push(platform);
@@ -99,6 +100,7 @@ function addFinding(
     lockfile,
     line: spec.line,
     advisory,
+    severity: severityOf(advisory),
     // Completed once every platform of the gem version is known (see auditLockfile).
     fix: PENDING_FIX,
     ...(suppressed ? { suppressed } : {}),

@@ -1,32 +1,37 @@
-import { GemRequirement, GemVersion } from '../versions/index.js';
-import type { Advisory } from '../advisories/types.js';
+import { GemVersion } from '../versions/index.js';
+import { inLeakyRange } from '../advisories/ranges.js';
+import type { Advisory, AdvisoryBase } from '../advisories/types.js';
+import type { AdvisorySource, AdvisoryCopy, Merged } from '../advisories/merge.js';
 
-const requirementCache = new Map<string, GemRequirement>();
+/** The range rule (src/advisories/ranges.ts), shared by gems and interpreters. */
+export { inLeakyRange };
 
-function requirement(text: string): GemRequirement {
-  let parsed = requirementCache.get(text);
-  if (!parsed) {
-    parsed = GemRequirement.parse(text);
-    requirementCache.set(text, parsed);
-  }
-  return parsed;
-}
-
-function meetsAny(requirements: readonly string[], version: GemVersion): boolean {
-  return requirements.some((text) => requirement(text).satisfiedBy(version));
+/** The copies a match is decided on: a merged advisory's (src/advisories/merge.ts), else the advisory itself. */
+export function matchingCopies<T extends AdvisoryBase>(advisory: T | Merged<T>): readonly { advisory: T; source: AdvisorySource | null }[] {
+  const copies = (advisory as Partial<Merged<T>>).copies;
+  return Array.isArray(copies) ? (copies as AdvisoryCopy<T>[]) : [{ advisory, source: null }];
 }
 
 /**
- * The matching rule: a locked version is affected when it meets one of `leaky_versions` (when the
- * advisory lists any), none of `patched_versions` and none of `unaffected_versions`, on a platform
- * the advisory applies to. bundler-leak skips the first condition and so flags versions that were
- * never leaky (redis 3.2.1 for an advisory on `= 3.2.2`).
+ * The matching rule: a locked version is affected when it is in the leaky range (inLeakyRange), on a
+ * platform the advisory applies to. For a merged advisory: when any of its copies says so.
  */
-export function isAffected(advisory: Advisory, version: string | GemVersion, platform: string | null): boolean {
-  if (!platformApplies(advisory.platform, platform)) return false;
+export function isAffected(advisory: Advisory | Merged<Advisory>, version: string | GemVersion, platform: string | null): boolean {
   const parsed = typeof version === 'string' ? GemVersion.parse(version) : version;
-  if (advisory.leakyVersions.length > 0 && !meetsAny(advisory.leakyVersions, parsed)) return false;
-  return !meetsAny(advisory.patchedVersions, parsed) && !meetsAny(advisory.unaffectedVersions, parsed);
+  return matchingCopies(advisory).some((copy) => copyAffects(copy.advisory, parsed, platform));
+}
+
+/**
+ * The databases whose copy of a merged advisory flags this version, in merge order: what a report
+ * names as the finding's sources. Empty when none does; for an advisory that was not merged, empty too.
+ */
+export function flaggedBy(advisory: Advisory | Merged<Advisory>, version: string | GemVersion, platform: string | null): AdvisorySource[] {
+  const parsed = typeof version === 'string' ? GemVersion.parse(version) : version;
+  return matchingCopies(advisory).flatMap((copy) => (copy.source !== null && copyAffects(copy.advisory, parsed, platform) ? [copy.source] : []));
+}
+
+function copyAffects(advisory: Advisory, version: GemVersion, platform: string | null): boolean {
+  return platformApplies(advisory.platform, platform) && inLeakyRange(advisory, version);
 }
 
 function isJavaPlatform(platform: string | null): boolean {

@@ -1,4 +1,4 @@
-import { ignoreKey } from '../advisories/types.js';
+import { ignoreKey, severityAtLeast } from '../advisories/types.js';
 import type { CheckSummary, Finding, GemUpgrade, LockfileAudit } from './types.js';
 
 /**
@@ -29,9 +29,10 @@ function upgradesOf(active: readonly Finding[]): GemUpgrade[] {
     const known = byGemVersion.get(key);
     if (known) {
       known.advisories.push(ignoreKey(finding.advisory));
+      if (severityAtLeast(finding.severity, known.severity)) known.severity = finding.severity;
       continue;
     }
-    byGemVersion.set(key, { lockfile: finding.lockfile, gem: finding.gem, version: finding.version, line: finding.line, advisories: [ignoreKey(finding.advisory)], fix: finding.fix });
+    byGemVersion.set(key, { lockfile: finding.lockfile, gem: finding.gem, version: finding.version, line: finding.line, advisories: [ignoreKey(finding.advisory)], severity: finding.severity, fix: finding.fix });
   }
   return [...byGemVersion.values()];
 }

@@ -1,4 +1,4 @@
-import type { Advisory, DatabaseSummary } from '../advisories/types.js';
+import type { Advisory, DatabaseSummary, Severity } from '../advisories/types.js';
 import type { CheckFormat } from '../formats.js';
 
 /** What to do about a finding. */
@@ -53,6 +53,8 @@ export interface Finding {
   /** Line of the first affected spec in the lockfile. */
   line: number;
   advisory: Advisory;
+  /** From the advisory's `trigger`: high (grows with normal use), medium (a specific API or option), low (errors, rare conditions). */
+  severity: Severity;
   fix: Fix;
   /** Present when the finding is ignored: it is still reported, but does not fail the run. */
   suppressed?: Suppression;
@@ -61,6 +63,10 @@ export interface Finding {
    * reported once, and the copy shown is the last one's. Labels as `databaseLabel` writes them.
    */
   sources?: string[];
+  /** The database whose text (title, description) is shown, when several have this advisory. */
+  textSource?: string;
+  /** Bundled corrections of another source's range that apply to this advisory ("range corrected by gemleak's database"). */
+  corrections?: { source: string; reason: string; evidence: string }[];
 }
 
 /** The result of checking one lockfile. */
@@ -128,6 +134,8 @@ export interface GemUpgrade {
   line: number;
   /** `<gem>-<id>` of each leak of this gem version. */
   advisories: string[];
+  /** The highest severity among them. */
+  severity: Severity;
   fix: Fix;
 }
 

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { mergeAdvisories } from '../advisories/merge.js';
-import type { LoadedDatabase } from '../advisories/types.js';
+import { mergeDatabases } from '../advisories/merge.js';
+import { type LoadedDatabase, type Severity, severityAtLeast } from '../advisories/types.js';
 import { auditLockfile, lockedGemNames } from '../audit/audit.js';
 import { summarizeCheck } from '../audit/summary.js';
 import type { CheckResult, IgnoreRecord, LockfileAudit, RunWarning } from '../audit/types.js';
@@ -15,7 +15,6 @@ import { GEMLEAK_VERSION } from '../version.js';
 import { annotateAudit } from './annotate.js';
 import { resolveDatabases } from './databases.js';
 import { checkFreshness } from './freshness.js';
-import { countUsable } from './count.js';
 
 /** Everything `gemleak check` needs to know; the CLI fills it from flags, but any caller can. */
 export interface CheckRequest {
@@ -38,6 +37,8 @@ export interface CheckRequest {
   /** Days after which a synced copy is stale (else the config's `max_age`, else 30). */
   maxAge?: number | undefined;
   failOnStale?: boolean | undefined;
+  /** Fail (exit 1) only on known leaks of at least this severity; every known leak fails by default. */
+  failOn?: Severity | undefined;
   /** Warnings from before the check (a failed `--update-optional` sync), carried into every report. */
   warnings?: RunWarning[] | undefined;
   /** The clock (ignores hold through their `until` day). */
@@ -66,19 +67,20 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
     failOnStale: request.failOnStale,
   });
   warnings.push(...notes);
-  const { advisories } = mergeAdvisories(loaded.map(({ database }) => database));
-  const total = countUsable(loaded);
+  const merged = mergeDatabases(loaded);
+  const { advisories, total } = merged;
   const today = localDate(now);
   const configs = await lockfileConfigs(lockfiles, runConfig, request);
   const audits: LockfileAudit[] = lockfiles.map((lockfile, index) => {
     const rules = ignoreRules(configs[index] ?? null, request.ignore ?? []);
-    return annotateAudit(auditLockfile(lockfile, advisories, { ignores: activeSuppressions(rules, today) }), lockfile, loaded);
+    return annotateAudit(auditLockfile(lockfile, advisories, { ignores: activeSuppressions(rules, today) }), lockfile);
   });
   const review = reviewAllIgnores(audits, configs, request.ignore ?? [], today, loaded);
   warnings.push(
     ...checkFreshness(loaded.map(({ summary }) => summary), { maxAge: request.maxAge ?? runConfig?.maxAge ?? undefined, failOnStale: request.failOnStale }, now.getTime()),
     ...audits.flatMap((audit) => audit.warnings),
     ...skippedAdvisories(loaded),
+    ...merged.ambiguousKeys.map(({ key, files }) => ({ message: `the ignore key ${key} names ${files.length} advisories (${files.join(', ')}): an ignore of it silences all of them` })),
     ...review.warnings,
   );
   const summary = summarizeCheck(audits, total);
@@ -92,8 +94,14 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
     configFormat: runConfig?.format ?? null,
     ignores: review.records,
     summary,
-    exitCode: summary.leaks > 0 ? 1 : 0,
+    exitCode: failingLeaks(audits, request.failOn) > 0 ? 1 : 0,
   };
+}
+
+/** Known leaks (not ignored) at or above the `--fail-on` severity. */
+function failingLeaks(audits: readonly LockfileAudit[], failOn: Severity | undefined): number {
+  const active = audits.flatMap((audit) => audit.findings.filter((finding) => !finding.suppressed));
+  return failOn === undefined ? active.length : active.filter((finding) => severityAtLeast(finding.severity, failOn)).length;
 }
 
 /**

@@ -1,8 +1,12 @@
+import type { Severity } from '../advisories/types.js';
 import type { CheckResult, RunWarning } from '../audit/types.js';
 import { findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
 import { plural } from './style.js';
 import type { ReportContext } from './index.js';
 import { activeFindings } from './describe.js';
+
+/** Annotation level by severity: a leak with normal traffic is an error, one on rare errors a notice. */
+const GITHUB_LEVEL: Record<Severity, Level> = { high: 'error', medium: 'warning', low: 'notice' };
 
 /** GitHub keeps at most 10 annotations of each level per step and drops the rest without a word. */
 export const ANNOTATIONS_PER_LEVEL = 10;
@@ -23,7 +27,7 @@ interface Annotation {
  */
 export function renderGithub(result: CheckResult, context: ReportContext): string {
   const errors: Annotation[] = sortFindings(activeFindings(result)).map((finding) => ({
-    level: 'error',
+    level: GITHUB_LEVEL[finding.severity],
     properties: [
       ['file', context.repoPath(finding.lockfile)],
       ['line', finding.line],
@@ -36,7 +40,9 @@ export function renderGithub(result: CheckResult, context: ReportContext): strin
   const warnings: Annotation[] = result.warnings.map((warning) => warningAnnotation(warning, context));
   const lines: string[] = [];
   let dropped = 0;
-  for (const group of [errors, warnings]) {
+  const all = [...errors, ...warnings];
+  const byLevel = (['error', 'warning', 'notice'] as const).map((level) => all.filter((annotation) => annotation.level === level));
+  for (const group of byLevel) {
     for (const annotation of group.slice(0, ANNOTATIONS_PER_LEVEL)) lines.push(command(annotation));
     dropped += Math.max(0, group.length - ANNOTATIONS_PER_LEVEL);
   }

@@ -32,6 +32,7 @@ export function renderJson(result: CheckResult): string {
       version: upgrade.version,
       line: upgrade.line,
       advisories: upgrade.advisories,
+      severity: upgrade.severity,
       fix: fixJson(upgrade.fix),
     })),
     database: {
@@ -85,9 +86,12 @@ function findingJson(finding: Finding) {
       framework: advisory.framework,
       related: advisory.related,
     },
+    severity: finding.severity,
     fix: fixJson(fix),
     suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
     sources: finding.sources ?? [],
+    text_source: finding.textSource ?? null,
+    corrections: (finding.corrections ?? []).map((correction) => ({ source: correction.source, reason: correction.reason, evidence: correction.evidence })),
   };
 }
 

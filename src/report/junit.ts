@@ -86,6 +86,7 @@ function suite(audit: LockfileAudit, result: CheckResult, timestamp: string, con
 function failureText(finding: Finding): string {
   return [
     findingHeadline(finding),
+    `Severity: ${finding.severity}.`,
     leakySentence(finding),
     fixSentence(finding),
     platformSentence(finding),

@@ -28,7 +28,7 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
         active.map((finding) => [
           `**${cell(finding.gem)}** ${cell(finding.version)}${platforms(finding)}`,
           code(`${context.repoPath(finding.lockfile)}:${finding.line}`),
-          `${advisoryLink(finding)}: ${cell(oneLine(finding.advisory.title))}`,
+          `${advisoryLink(finding)} (${finding.severity}): ${cell(oneLine(finding.advisory.title))}`,
           fixCell(finding),
         ]),
       ),

@@ -112,6 +112,9 @@ function rule(advisory: Advisory) {
   };
 }
 
+/** How SARIF viewers rank a finding: high (grows with normal use) is an error, low (rare conditions) a note. */
+const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { high: 'error', medium: 'warning', low: 'note' };
+
 function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext) {
   const uri = context.repoPath(finding.lockfile);
   const id = ruleId(finding.advisory);
@@ -119,7 +122,7 @@ function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext
   return {
     ruleId: id,
     ruleIndex,
-    level: 'error',
+    level: SARIF_LEVEL[finding.severity],
     message: { text },
     locations: [
       {
@@ -132,7 +135,7 @@ function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext
     // Not the line: the alert must survive the lockfile being reordered, and close when the version changes.
     partialFingerprints: { primaryLocationLineHash: fingerprint(id, uri, finding.gem, finding.version) },
     ...(finding.suppressed ? { suppressions: [{ kind: 'external', status: 'accepted', justification: suppressionText(finding) }] } : {}),
-    properties: { gem: finding.gem, version: finding.version, platforms: finding.platforms, sources: finding.sources ?? [] },
+    properties: { gem: finding.gem, version: finding.version, platforms: finding.platforms, severity: finding.severity, sources: finding.sources ?? [] },
   };
 }
 

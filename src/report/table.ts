@@ -13,11 +13,12 @@ export function renderTable(result: CheckResult, context: Pick<ReportContext, 'c
   if (summary.leaks === 0) {
     return context.quiet ? '' : `${style.green(`No known memory leaks in ${result.audits.length === 1 ? result.audits[0]?.lockfile : `${result.audits.length} lockfiles`} (${checkedSentence(summary)}).`)}\n`;
   }
-  const header = ['GEM', 'VERSION', 'LOCKFILE', 'ADVISORIES', 'FIX'];
+  const header = ['GEM', 'VERSION', 'LOCKFILE', 'SEVERITY', 'ADVISORIES', 'FIX'];
   const rows = summary.upgrades.map((upgrade) => [
     upgrade.gem,
     upgrade.version,
     `${upgrade.lockfile}:${upgrade.line}`,
+    upgrade.severity,
     upgrade.advisories.join(','),
     upgrade.fix.minimumSafeVersion === null ? (upgrade.fix.safeVersions.length === 0 ? 'no fix known' : upgrade.fix.safeVersions.join(' or ')) : `>= ${upgrade.fix.minimumSafeVersion}${upgrade.fix.blockers.length > 0 ? ' (Gemfile/deps pin it)' : ''}`,
   ]);

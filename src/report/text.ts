@@ -41,11 +41,19 @@ function renderGemVersion(upgrade: GemUpgrade, findings: readonly Finding[], sty
   const lines = [`${style.bold(style.red(`${upgrade.gem} ${upgrade.version}`))}${platforms}  ${style.dim(`${upgrade.lockfile}:${upgrade.line}`)}  ${plural(findings.length, 'known leak')}`];
   for (const finding of findings) {
     const { advisory } = finding;
-    lines.push(`  ${style.bold(ignoreKey(advisory))}  ${advisory.title.trim()}`, `    ${style.cyan(advisory.url)}`, `    Leaky: ${leakyText(finding)}`);
+    lines.push(`  ${style.bold(ignoreKey(advisory))}  ${severityLabel(finding, style)}  ${advisory.title.trim()}`, `    ${style.cyan(advisory.url)}`, `    Leaky: ${leakyText(finding)}`);
+    for (const correction of finding.corrections ?? []) lines.push(`    ${style.dim(`Range corrected by gemleak's database (${correction.source} says otherwise): ${correction.reason} ${correction.evidence}`)}`);
+    if (verbose && (finding.sources ?? []).length > 0) lines.push(`    ${style.dim(`Flagged by: ${(finding.sources ?? []).join(', ')}${finding.textSource ? `; text from ${finding.textSource}` : ''}`)}`);
     if (verbose && advisory.description.trim() !== '') lines.push(...advisory.description.trim().split('\n').map((line) => `    ${line}`));
   }
   lines.push(...renderFix(upgrade, style));
   return lines.join('\n');
+}
+
+/** `high` in red, `medium` in yellow, `low` dim: how much the leak matters (when memory grows). */
+function severityLabel(finding: Finding, style: Style): string {
+  const label = `[${finding.severity}]`;
+  return finding.severity === 'high' ? style.red(label) : finding.severity === 'medium' ? style.yellow(label) : style.dim(label);
 }
 
 function renderFix(upgrade: GemUpgrade, style: Style): string[] {

@@ -128,4 +128,9 @@ export const ROWS_N_Z: readonly EdgeRow[] = [
   ['stripe', '477', '1.7.0', null, true],
   ['stripe', '477', '1.56.0', null, true],
   ['stripe', '477', '1.56.1', null, false],
+  // Withdrawn (not process memory leaks): kept as files so that they withdraw the public copies too; never flagged.
+  ['sidekiq-statistic', '73', '1.2', null, false],
+  ['sidekiq-statistic', '73', '1.1.0', null, false],
+  ['zipruby', 'PRE-SA-2012-02', '0.3.6', null, false],
+  ['zipruby', 'PRE-SA-2012-02', '0.3.0', null, false],
 ];

@@ -108,7 +108,7 @@ describe('loadAdvisoryDatabase', () => {
 });
 
 describe('mergeAdvisories', () => {
-  it('counts an advisory present in two databases once, the later one winning', async () => {
+  it('counts an advisory present in two databases once; a copy that only rewords it keeps the earlier text', async () => {
     write('a/gems/redis/612.yml', advisoryYaml('redis', { title: 'old title' }));
     write('a/gems/oj/1.yml', advisoryYaml('oj'));
     write('b/gems/redis/612.yml', advisoryYaml('redis', { title: 'new title' }));
@@ -116,6 +116,6 @@ describe('mergeAdvisories', () => {
     const second = await loadAdvisoryDatabase(path.join(root, 'b'));
     const merged = mergeAdvisories([first, second]);
     expect(merged.total).toBe(2);
-    expect(merged.advisories.map((a) => `${a.gem}:${a.title}`).sort()).toEqual(['oj:oj leaks', 'redis:new title']);
+    expect(merged.advisories.map((a) => `${a.gem}:${a.title}`).sort()).toEqual(['oj:oj leaks', 'redis:old title']);
   });
 });

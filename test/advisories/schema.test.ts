@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdvisory, unknownAdvisoryKeys } from '../../src/advisories/schema.js';
+import { severityOf } from '../../src/advisories/types.js';
 import { GemleakError } from '../../src/errors.js';
 
 const location = { file: 'gems/redis/612.yml', gemFolder: 'redis', id: '612' };
@@ -46,6 +47,10 @@ describe('parseAdvisory', () => {
       platform: null,
       framework: null,
       related: ['https://github.com/redis/redis-rb/pull/613'],
+      trigger: null,
+      evidence: null,
+      corrects: [],
+      withdrawn: null,
       file: 'gems/redis/612.yml',
     });
   });
@@ -79,6 +84,56 @@ describe('parseAdvisory', () => {
     expect(error.code).toBe('ADVISORY_INVALID');
     expect(error.exitCode).toBe(2);
     expect(error.file).toBe('gems/redis/612.yml');
+    expect(error.message).toContain(message);
+    expect(error.line).toBe(line);
+  });
+
+  it('reads trigger, evidence, corrects and withdrawn', () => {
+    const text = `${valid}trigger: traffic
+evidence:
+  fix: https://github.com/redis/redis-rb/commit/abc
+  fixed_in: "3.3.1"
+  changelog: "CHANGELOG 3.3.1: Timeout removed"
+  introduced_by: https://github.com/redis/redis-rb/commit/def
+  introduced_in: "3.3.0"
+  notes: git tag --contains
+corrects:
+  - source: https://github.com/rubymem/ruby-mem-advisory-db
+    reason: 3.2.2 is not leaky
+    evidence: https://github.com/redis/redis-rb/issues/612
+withdrawn: not a leak after all
+`;
+    expect(parseAdvisory(text, location)).toMatchObject({
+      trigger: 'traffic',
+      evidence: {
+        fix: 'https://github.com/redis/redis-rb/commit/abc',
+        fixedIn: '3.3.1',
+        changelog: 'CHANGELOG 3.3.1: Timeout removed',
+        introducedBy: 'https://github.com/redis/redis-rb/commit/def',
+        introducedIn: '3.3.0',
+        notes: 'git tag --contains',
+      },
+      corrects: [{ source: 'https://github.com/rubymem/ruby-mem-advisory-db', reason: '3.2.2 is not leaky', evidence: 'https://github.com/redis/redis-rb/issues/612' }],
+      withdrawn: 'not a leak after all',
+    });
+    expect(severityOf(parseAdvisory(text, location))).toBe('high');
+    expect(severityOf(parseAdvisory(text.replace('trigger: traffic', 'trigger: feature'), location))).toBe('medium');
+    expect(severityOf(parseAdvisory(text.replace('trigger: traffic', 'trigger: rare'), location))).toBe('low');
+    expect(severityOf(parseAdvisory(valid, location))).toBe('high');
+  });
+
+  it.each([
+    ['an unknown trigger', 'trigger: sometimes\n', "unknown trigger 'sometimes' (known: traffic, feature, rare)", 16],
+    ['a trigger list', 'trigger: [traffic]\n', "'trigger' must be a string", 16],
+    ['evidence not a mapping', 'evidence: https://example.com\n', "'evidence' must be a mapping", 16],
+    ['an unquoted version', 'evidence:\n  fixed_in: 3.5\n', "'evidence.fixed_in' must be a string (quote versions", 17],
+    ['a version that is not one', 'evidence:\n  fixed_in: "three"\n', "'evidence.fixed_in' must be a version", 17],
+    ['a fix that is not a URL', 'evidence:\n  fix: abc123\n', "'evidence.fix' must be an http(s) URL", 17],
+    ['corrects not a list', 'corrects:\n  source: https://example.com\n', "'corrects' must be a list of mappings", 17],
+    ['a correction without reason', 'corrects:\n  - source: https://example.com/db\n    evidence: https://example.com/e\n', "missing required field 'corrects[0].reason'", 17],
+    ['a correction with a bad evidence URL', 'corrects:\n  - source: s\n    reason: r\n    evidence: see issue\n', "'corrects[0].evidence' must be an http(s) URL", 19],
+  ])('rejects %s', (_name, extra, message, line) => {
+    const error = errorOf(`${valid}${extra}`);
     expect(error.message).toContain(message);
     expect(error.line).toBe(line);
   });

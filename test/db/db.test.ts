@@ -132,19 +132,32 @@ describe('gemleak db lint', () => {
     ]);
   });
 
-  it('a folder without gems/, or with gems/ as a symbolic link, is a problem (exit 1); a missing folder is exit 2', () => {
+  it('a folder without gems/, with gems/ as a symbolic link, or missing is exit 2 naming the path as typed', () => {
     writeTree(root, { 'plain/README.md': 'x', 'target/redis/1.yml': advisoryFile('redis', { leaky: ['< 1'] }) });
     mkdirSync(path.join(root, 'linked'));
     symlinkSync(path.join(root, 'target'), path.join(root, 'linked', 'gems'));
     const plain = runCli(['db', 'lint', 'plain'], { cwd: root });
-    expect(plain.status).toBe(1);
-    expect(plain.stdout).toContain('plain/gems: not an advisory database: it has no gems/ folder');
+    expect(plain.status).toBe(2);
+    expect(plain.stderr).toBe('gemleak: plain: not an advisory database: it has no gems/ folder\n');
     const linked = runCli(['db', 'lint', 'linked'], { cwd: root });
-    expect(linked.status).toBe(1);
-    expect(linked.stdout).toContain('linked/gems: gems/ is a symbolic link, which is never followed in an advisory database');
+    expect(linked.status).toBe(2);
+    expect(linked.stderr).toBe('gemleak: linked: gems/ is a symbolic link, which is never followed in an advisory database\n');
     const missing = runCli(['db', 'lint', 'nowhere'], { cwd: root });
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe(`gemleak: ${path.join(root, 'nowhere')}: no such folder\n`);
+    expect(missing.stderr).toBe('gemleak: nowhere: no such folder\n');
+    const empty = runCli(['db', 'lint', ''], { cwd: root });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain("'' is not a folder");
+    const absolute = runCli(['db', 'lint', path.join(root, 'plain')], { cwd: root });
+    expect(absolute.stderr).toBe(`gemleak: ${path.join(root, 'plain')}: not an advisory database: it has no gems/ folder\n`);
+  });
+
+  it('a database folder given as a symbolic link is linted (links inside it are not followed)', () => {
+    writeTree(root, { 'real/gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'] }) });
+    symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
+    const run = runCli(['db', 'lint', 'alias'], { cwd: root });
+    expect(run.stdout).toBe('alias: 1 advisory, no problems\n');
+    expect(run.status).toBe(0);
   });
 
   it.skipIf(!hasShared)(`the public ruby-mem-advisory-db lints clean ${hasShared ? '' : SKIP_NO_SHARED}`, () => {
@@ -153,8 +166,8 @@ describe('gemleak db lint', () => {
     expect(run.status).toBe(0);
   });
 
-  it('the bundled database lints clean', () => {
-    const run = runCli(['db', 'lint', bundledDatabase]);
+  it('the bundled database lints clean as the bundled database', () => {
+    const run = runCli(['db', 'lint', '--bundled']);
     expect(run.stdout).toMatch(/ advisories, no problems\n$/);
     expect(run.status).toBe(0);
   });

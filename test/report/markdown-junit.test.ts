@@ -34,8 +34,8 @@ describe('renderMarkdown', () => {
     expect(table.slice(0, 4)).toEqual([
       '| Gem | Lockfile | Advisory | Fix |',
       '| --- | --- | --- | --- |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612): redis keeps every request alive | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
-      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-612](https://github.com/example/redis/issues/612) (high): redis keeps every request alive | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
+      '| **redis** 3.3.0 | `monorepo/api/Gemfile.lock:5` | [redis-700](https://github.com/example/redis/issues/700) (high): Second &lt;leak&gt; &amp; "more" | upgrade to 3.3.1 (safe: 3.3.1 and later): `bundle update redis --conservative` |',
     ]);
     expect(markdown).toContain('<details><summary>Ignored (1)</summary>');
     expect(table).toContain("| oj 0.9 | `monorepo/api/Gemfile.lock:6` | [oj-229](https://github.com/example/oj/issues/229) | tasks only, &lt;they&gt; exit's (until 2025-06-30) |");

@@ -89,7 +89,7 @@ describe('check with the synced copy: merged with the bundled database', () => {
     runCli(['update', '--url', remote.url], { env: env() });
     const copy = path.resolve(remote.home, readState(remote.home).path as string);
     const index = `${copy}.index.json`;
-    expect(JSON.parse(readFileSync(index, 'utf8'))).toMatchObject({ format: 1, commit: readState(remote.home).commit, keys: [`${ALPHA}-1`] });
+    expect(JSON.parse(readFileSync(index, 'utf8'))).toMatchObject({ format: 2, commit: readState(remote.home).commit, files: [`gems/${ALPHA}/1.yml`] });
     // Edit the YAML behind the index's back: the check still reports what the update validated.
     const yaml = path.join(copy, 'gems', ALPHA, '1.yml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^title: .*$/m, 'title: Edited by hand'));

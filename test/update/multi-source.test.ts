@@ -105,8 +105,8 @@ describe('gemleak update with several git sources', () => {
     expect([...byGem.keys()].sort()).toEqual([ALPHA, BETA, DEFAULT_GEM, SHARED].sort());
     expect(report.findings.filter((finding) => finding.gem === SHARED)).toHaveLength(1);
     expect(byGem.get(SHARED)?.sources).toEqual(['public', 'acme-private']);
-    // Merged in order, the later source's text wins.
-    expect(byGem.get(SHARED)?.advisory.title).toBe('Shared leak (private text)');
+    // Merged in order: a later copy that only words it differently (same ranges) leaves the earlier text.
+    expect(byGem.get(SHARED)?.advisory.title).toBe('Shared leak (public text)');
     expect(byGem.get(ALPHA)?.sources).toEqual(['public']);
     expect(byGem.get(BETA)?.sources).toEqual(['acme-private']);
     expect(byGem.get(DEFAULT_GEM)?.sources).toEqual([s.base.url]);

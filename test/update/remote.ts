@@ -163,6 +163,10 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
 
 /** Advisory files in the bundled database (what `check` counts for it). */
 export function bundledCount(bundled: string): number {
-  const gems = path.join(bundled, 'gems');
-  return readdirSync(gems).reduce((sum, gem) => sum + readdirSync(path.join(gems, gem)).filter((file) => file.endsWith('.yml')).length, 0);
+  // Gem advisories (gems/<gem>/<id>.yml) and interpreter advisories (rubies/<engine>/<id>.yml) both count.
+  return ['gems', 'rubies'].reduce((sum, top) => {
+    const dir = path.join(bundled, top);
+    if (!existsSync(dir)) return sum;
+    return sum + readdirSync(dir).reduce((inner, folder) => inner + readdirSync(path.join(dir, folder)).filter((file) => file.endsWith('.yml')).length, 0);
+  }, 0);
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Severity } from '../../advisories/types.js';
 import type { CheckResult, RunWarning } from '../../audit/types.js';
 import type { Lockfile } from '../../lockfile/types.js';
 import { runCheck as checkLockfiles } from '../../check/run.js';
@@ -31,6 +32,8 @@ export interface CheckOptions {
   updateOptional?: boolean;
   maxAge?: number | undefined;
   failOnStale?: boolean;
+  /** `--fail-on high|medium|low`: exit 1 only for known leaks of at least this severity. */
+  failOn?: Severity | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function runCheckCommand(options: CheckOptions, context: CommandCon
     strict: options.strict,
     maxAge: options.maxAge,
     failOnStale: options.failOnStale,
+    failOn: options.failOn,
     warnings,
     now,
   });

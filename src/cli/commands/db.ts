@@ -26,16 +26,18 @@ Examples:
     });
 
   db.command('lint')
-    .description('validate an advisory database folder (gems/<gem>/<id>.yml): every problem, file:line')
-    .argument('<dir>', 'the database folder (the one holding gems/)')
+    .description('validate an advisory database folder (gems/<gem>/<id>.yml, rubies/<engine>/<id>.yml): every problem, file:line')
+    .argument('[dir]', 'the database folder (the one holding gems/); with --bundled, default: the bundled database')
+    .option('--bundled', "lint with the bundled database's rules: every advisory needs trigger and evidence (see advisories/README.md)")
     .addHelpText('after', `
 Examples:
   $ gemleak db lint .                     # in a clone of your database
   $ gemleak db lint ~/src/acme-leak-db
+  $ gemleak db lint --bundled             # the database shipped with gemleak, evidence required
 
-Exit codes: 0 no problems, 1 problems found (all listed), 2 could not lint (no such folder).`)
-    .action(async (dir: string) => {
+Exit codes: 0 no problems, 1 problems found (all listed), 2 could not lint (no such folder, not a database).`)
+    .action(async (dir: string | undefined, flags: { bundled?: boolean }) => {
       const { runDbLint } = await import('../update/db-lint.js');
-      await runDbLint(dir, context);
+      await runDbLint(dir, context, { bundled: flags.bundled === true });
     });
 }

@@ -5,10 +5,10 @@ import type { CommandContext } from '../context.js';
 /** `gemleak --version`: gemleak's version and what the databases `check` would use hold. */
 export async function printVersion(context: CommandContext, _rest: string[]): Promise<void> {
   const { io } = context;
-  const [{ resolveDatabases }, { loadConfig }, { countUsable }] = await Promise.all([
+  const [{ resolveDatabases }, { loadConfig }, { mergeDatabases }] = await Promise.all([
     import('../../check/databases.js'),
     import('../../config/load.js'),
-    import('../../check/count.js'),
+    import('../../advisories/merge.js'),
   ]);
   let choice;
   try {
@@ -22,7 +22,7 @@ export async function printVersion(context: CommandContext, _rest: string[]): Pr
     context.exitCode = error.exitCode;
     return;
   }
-  const total = countUsable(choice.loaded);
+  const total = mergeDatabases(choice.loaded).total;
   const kinds = choice.loaded.map(({ summary }) => summary.name ?? summary.kind).join(' + ');
   io.stdout.write(`gemleak ${GEMLEAK_VERSION} (${total} advisories, ${kinds} database${choice.loaded.length > 1 ? 's' : ''})\n`);
 }

@@ -5,7 +5,7 @@ import { BUNDLED_DATABASE_ROOT } from '../../advisories/bundled.js';
 import { dataHomePaths, resolveDataHome } from '../../advisories/data-home.js';
 import { loadAdvisoryDatabase } from '../../advisories/load.js';
 import { resolveDatabases } from '../../check/databases.js';
-import { countUsable } from '../../check/count.js';
+import { type CorrectionInForce, mergeDatabases } from '../../advisories/merge.js';
 import { SOURCES_DIR, sameSource, sourceHome } from '../../advisories/source-home.js';
 import { redactUrl } from '../../advisories/source-url.js';
 import { readSyncState } from '../../advisories/sync-state.js';
@@ -87,14 +87,16 @@ export async function runDbStatus(options: DbStatusOptions, context: CommandCont
     }
   }
   const used = all.filter((entry) => entry.inUse);
-  const total = choice === null ? 0 : countUsable(choice.loaded);
+  const inUse = choice === null ? null : mergeDatabases(choice.loaded);
+  const total = inUse?.total ?? 0;
+  const corrections = inUse?.corrections ?? [];
   const updating = await lockHolder(home);
   const configShown = { file: config?.file ?? null, problem: configProblem };
   if (options.format === 'json') {
-    io.stdout.write(`${JSON.stringify(statusJson(home, configShown, all, used, total, updating), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(statusJson(home, configShown, all, used, total, updating, corrections), null, 2)}\n`);
     return;
   }
-  io.stdout.write(statusText(home, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null, configShown, all, used, total, updating));
+  io.stdout.write(statusText(home, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null, configShown, all, used, total, updating, corrections));
 }
 
 async function bundledStatus(inUse: boolean): Promise<DatabaseStatus> {
@@ -186,7 +188,7 @@ async function lockHolder(home: string): Promise<{ pid: number; host: string; st
   }
 }
 
-function statusJson(home: string, config: { file: string | null; problem: string | null }, all: DatabaseStatus[], used: DatabaseStatus[], total: number, updating: { pid: number; host: string; startedAt: string } | null) {
+function statusJson(home: string, config: { file: string | null; problem: string | null }, all: DatabaseStatus[], used: DatabaseStatus[], total: number, updating: { pid: number; host: string; startedAt: string } | null, corrections: readonly CorrectionInForce[]) {
   return {
     gemleak_version: GEMLEAK_VERSION,
     data_home: home,
@@ -209,6 +211,7 @@ function statusJson(home: string, config: { file: string | null; problem: string
       problem: entry.problem,
     })),
     check_uses: { kinds: used.map((entry) => entry.kind), sources: used.map(label), advisories: total },
+    corrections: corrections.map((correction) => ({ advisory: correction.key, file: correction.file, corrects: correction.corrected.label, reason: correction.reason, evidence: correction.evidence })),
   };
 }
 
@@ -220,6 +223,7 @@ function statusText(
   used: DatabaseStatus[],
   total: number,
   updating: { pid: number; host: string; startedAt: string } | null,
+  corrections: readonly CorrectionInForce[],
 ): string {
   const lines = [`Data folder: ${home}${homeFrom ? ` (from ${homeFrom})` : ''}`];
   if (config.file !== null) lines.push(`Config: ${config.file}`);
@@ -241,6 +245,10 @@ function statusText(
   }
   const kinds = used.map(label).join(' + ') || 'nothing';
   lines.push('', `gemleak check uses: ${kinds} (${total} ${total === 1 ? 'advisory' : 'advisories'})`);
+  if (corrections.length > 0) {
+    lines.push('', `Corrections in force (gemleak's database narrows another source's range, with evidence):`);
+    for (const correction of corrections) lines.push(`  ${correction.key} of ${correction.corrected.label}: ${correction.reason} (${correction.evidence})`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
