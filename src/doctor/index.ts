@@ -3,7 +3,7 @@ import path from 'node:path';
 import { GemleakError } from '../errors.js';
 import { GEMLEAK_VERSION } from '../version.js';
 import { appRoot, detectRubyVersion } from '../runtime/index.js';
-import { type InterpreterAdvisoryLike, interpreterAdvisoryFindings } from './interpreter.js';
+import { type InterpreterAdvisoryLike, combinedRubyUpgrade, interpreterAdvisoryFindings } from './interpreter.js';
 import { inspectProcess, judgeProcess } from './live.js';
 import { judgeDeployment } from './rules.js';
 import { scanDeployment } from './scan.js';
@@ -11,7 +11,7 @@ import { DOCTOR_SEVERITIES, type DoctorFinding, type DoctorResult, type DoctorSe
 
 export type { DoctorFinding, DoctorResult, DoctorSeverity, FailOn, ProcessSnapshot, AllocatorVerdict } from './types.js';
 export { DOCTOR_SEVERITIES, FAIL_ON_LEVELS } from './types.js';
-export { interpreterAdvisoryFindings, type InterpreterAdvisoryLike } from './interpreter.js';
+export { interpreterAdvisoryFindings, combinedRubyUpgrade, type InterpreterAdvisoryLike } from './interpreter.js';
 export { scanDeployment, deploymentKind } from './scan.js';
 export { judgeDeployment } from './rules.js';
 export { inspectProcess, judgeProcess } from './live.js';
@@ -44,8 +44,13 @@ export function runDoctor(options: DoctorOptions): DoctorResult {
     const dockerfiles = facts.files.filter((file) => file.kind === 'dockerfile').map((file) => file.relative);
     ruby = detectRubyVersion(options.dir, { root, dockerfiles });
     const judgement = judgeDeployment(facts, ruby);
-    findings.push(...judgement.findings);
-    findings.push(...interpreterAdvisoryFindings(ruby.chosen, options.interpreterAdvisories ?? [], { yjit: facts.yjit.length > 0 }));
+    const yjit = facts.yjit[0];
+    const interpreter = interpreterAdvisoryFindings(ruby.chosen, options.interpreterAdvisories ?? [], { yjit: yjit !== undefined, ...(yjit ? { yjitWhere: `${yjit.file}:${yjit.line}` } : {}) });
+    // The database's YJIT advisory (ruby-20209) says what the built-in YJIT check says: keep one.
+    const upgrade = combinedRubyUpgrade(ruby.chosen, options.interpreterAdvisories ?? []);
+    if (upgrade !== null) interpreter.push(upgrade);
+    const covered = interpreter.some((finding) => finding.rule === 'interpreter/ruby-20209');
+    findings.push(...judgement.findings.filter((finding) => !(covered && finding.rule === 'growth/yjit-ruby-3.3.0')), ...interpreter);
     verdict = { allocator: judgement.allocator, headline: judgement.headline };
     filesScanned = facts.files;
     warnings.push(...facts.warnings, ...ruby.warnings);

@@ -1,81 +1,80 @@
-import { GemVersion, compareGemVersions, satisfiesRequirement } from '../versions/index.js';
+import { type InterpreterAdvisory, ignoreKey, severityOf } from '../advisories/types.js';
+import type { MergedInterpreterAdvisory } from '../advisories/merge.js';
+import { auditInterpreter, parseRubyVersion } from '../audit/interpreter.js';
+import { compareGemVersions, satisfiesRequirement } from '../versions/index.js';
 import type { RubyVersionSource } from '../runtime/types.js';
 import type { DoctorFinding, DoctorSeverity } from './types.js';
 
 /**
- * The interpreter-advisory step: one detected Ruby against a list of interpreter advisories
- * (`rubies/<engine>/<id>.yml`, /work/notes ADVISORY-FIELDS). Pure; the loader lives with the
- * advisory database. Only the fields named here are read, so any advisory type that has them fits.
+ * The interpreter-advisory step: the detected Ruby against the interpreter advisories of the
+ * databases in use (`rubies/<engine>/<id>.yml`, matched by audit/interpreter.ts). Pure.
  */
-export interface InterpreterAdvisoryLike {
-  id: string;
-  engine: string;
-  title: string;
-  url: string;
-  leakyVersions: readonly string[];
-  patchedVersions: readonly string[];
-  unaffectedVersions: readonly string[];
-  /** `{ condition: 'yjit', text: 'only with YJIT enabled' }`, or null when it always applies. */
-  appliesWhen?: { condition: string; text: string } | null;
-  /** When the memory grows: traffic (high), feature (medium), rare (low). */
-  trigger?: 'traffic' | 'feature' | 'rare' | null;
-}
+export type InterpreterAdvisoryLike = InterpreterAdvisory | MergedInterpreterAdvisory;
 
 /** Conditions the deployment shows: true (seen), false (looked, not seen), or absent (unknown). */
 export interface RuntimeConditions {
   yjit?: boolean;
-}
-
-const SEVERITY_OF_TRIGGER: Record<string, DoctorSeverity> = { traffic: 'high', feature: 'medium', rare: 'low' };
-
-export function isInterpreterAffected(version: string, advisory: InterpreterAdvisoryLike): boolean {
-  if (advisory.patchedVersions.some((requirement) => satisfiesRequirement(version, requirement))) return false;
-  if (advisory.unaffectedVersions.some((requirement) => satisfiesRequirement(version, requirement))) return false;
-  return advisory.leakyVersions.length === 0 || advisory.leakyVersions.some((requirement) => satisfiesRequirement(version, requirement));
-}
-
-/** The lowest patched version above `version`, preferring its own release line (3.2.x → 3.2.4). */
-export function minimumPatchedRuby(version: string, advisory: InterpreterAdvisoryLike): string | null {
-  const current = GemVersion.parse(version);
-  const candidates = advisory.patchedVersions
-    .flatMap((requirement) => [...requirement.matchAll(/(?:~>|>=|=)\s*(\d+(?:\.\d+)*)/g)].map((match) => match[1]!))
-    .filter((candidate) => compareGemVersions(candidate, current) > 0 && satisfiesAny(candidate, advisory.patchedVersions))
-    .sort((a, b) => compareGemVersions(a, b));
-  const line = version.split('.').slice(0, 2).join('.');
-  return candidates.find((candidate) => candidate.startsWith(`${line}.`)) ?? candidates[0] ?? null;
-}
-
-function satisfiesAny(version: string, requirements: readonly string[]): boolean {
-  return requirements.some((requirement) => satisfiesRequirement(version, requirement));
+  /** Where YJIT is switched on (`config/initializers/enable_yjit.rb:5`), when seen. */
+  yjitWhere?: string;
 }
 
 /** Where the Ruby was found: a version file (with its line), or a live process (no file). */
 export type RubyInUse = Pick<RubyVersionSource, 'engine' | 'version'> & { file: string | null; line: number | null };
 
+/** The lowest patched version above `version`, preferring its own release line (3.2.x → 3.2.4). */
+export function minimumPatchedRuby(version: string, advisory: Pick<InterpreterAdvisory, 'patchedVersions'>): string | null {
+  const candidates = advisory.patchedVersions
+    .flatMap((requirement) => [...requirement.matchAll(/(?:~>|>=|=)\s*(\d+(?:\.\d+)*)/g)].map((match) => match[1]!))
+    .filter((candidate) => compareGemVersions(candidate, version) > 0 && advisory.patchedVersions.some((requirement) => satisfiesRequirement(candidate, requirement)))
+    .sort((a, b) => compareGemVersions(a, b));
+  const line = version.split('.').slice(0, 2).join('.');
+  return candidates.find((candidate) => candidate.startsWith(`${line}.`)) ?? candidates[0] ?? null;
+}
+
 export function interpreterAdvisoryFindings(ruby: RubyInUse | null, advisories: readonly InterpreterAdvisoryLike[], conditions: RuntimeConditions = {}): DoctorFinding[] {
-  if (ruby === null || ruby.version === null) return [];
+  if (ruby === null || ruby.version === null || parseRubyVersion(ruby.version) === null) return [];
   const version = ruby.version;
-  const findings: DoctorFinding[] = [];
-  for (const advisory of advisories) {
-    if (advisory.engine !== ruby.engine || !isInterpreterAffected(version, advisory)) continue;
-    const condition = advisory.appliesWhen ?? null;
-    const conditionSeen = condition === null ? true : condition.condition === 'yjit' ? conditions.yjit : undefined;
-    let severity = SEVERITY_OF_TRIGGER[advisory.trigger ?? ''] ?? 'medium';
+  return auditInterpreter(ruby.engine, version, advisories).map(({ advisory, appliesWhen }) => {
+    const conditionSeen = appliesWhen === null ? true : appliesWhen.condition === 'yjit' ? conditions.yjit : undefined;
+    let severity: DoctorSeverity = severityOf(advisory);
     // A leak that needs YJIT, in an app whose files show no YJIT: still reported, one level down.
     if (conditionSeen === false && severity !== 'low') severity = severity === 'high' ? 'medium' : 'low';
     const target = minimumPatchedRuby(version, advisory);
-    const when = condition === null ? '' : ` (${condition.text}${conditionSeen === true ? ': enabled here' : conditionSeen === false ? ': not seen in the deployment files' : ''})`;
-    findings.push({
-      rule: `interpreter/${advisory.engine}-${advisory.id}`,
-      category: 'interpreter',
+    const seen = conditionSeen === true && appliesWhen !== null ? `: enabled${appliesWhen.condition === 'yjit' && conditions.yjitWhere ? ` at ${conditions.yjitWhere}` : ' here'}` : conditionSeen === false ? ': not seen in the deployment files' : '';
+    const when = appliesWhen === null ? '' : ` (${appliesWhen.text}${seen})`;
+    const key = ignoreKey(advisory);
+    return {
+      rule: `interpreter/${key}`,
+      category: 'interpreter' as const,
       severity,
-      message: `Ruby ${version} has a known memory leak (${advisory.engine}-${advisory.id}): ${advisory.title.trim().replace(/\s+/g, ' ')}${when}`,
+      message: `Ruby ${version} has a known memory leak (${key}): ${advisory.title.trim().replace(/\s+/g, ' ')}${when}`,
       file: ruby.file,
       line: ruby.line,
       fix: target === null ? null : ruby.file === null ? `# run Ruby ${target} or later` : `# set Ruby ${target} or later where ${ruby.file} names it, then:\nbundle update --ruby`,
       fixWhere: target === null ? 'no patched release is known' : ruby.file === null ? null : `${ruby.file}:${ruby.line}`,
       url: advisory.url,
-    });
-  }
-  return findings;
+    };
+  });
+}
+
+/**
+ * One Ruby that clears every interpreter leak found (the highest of their minimum fixed versions,
+ * when it is patched for all of them), as a fact next to the findings; null when there is none or
+ * only one finding.
+ */
+export function combinedRubyUpgrade(ruby: RubyInUse | null, advisories: readonly InterpreterAdvisoryLike[]): DoctorFinding | null {
+  if (ruby === null || ruby.version === null || parseRubyVersion(ruby.version) === null) return null;
+  const version = ruby.version;
+  const matched = auditInterpreter(ruby.engine, version, advisories).map(({ advisory }) => advisory);
+  if (matched.length < 2) return null;
+  const targets = matched.map((advisory) => minimumPatchedRuby(version, advisory));
+  if (targets.some((target) => target === null)) return null;
+  const highest = (targets as string[]).sort(compareGemVersions).at(-1)!;
+  if (!matched.every((advisory) => advisory.patchedVersions.some((requirement) => satisfiesRequirement(highest, requirement)))) return null;
+  return {
+    rule: 'interpreter/upgrade', category: 'interpreter', severity: 'info', file: ruby.file, line: ruby.line,
+    message: `Ruby ${highest} or later fixes all ${matched.length} interpreter leaks found in ${version}`,
+    fix: ruby.file === null ? `# run Ruby ${highest} or later` : `# set Ruby ${highest} or later where ${ruby.file} names it, then:\nbundle update --ruby`,
+    fixWhere: ruby.file === null ? null : `${ruby.file}:${ruby.line}`, url: null,
+  };
 }

@@ -36,7 +36,10 @@ describe('gemleak doctor: exit codes and --fail-on', () => {
     ['fly-arena', 'medium', 0],
     ['fly-arena', 'low', 1],
     ['fly-arena', 'none', 0],
-    ['no-deploy', undefined, 0],
+    // no-deploy locks Ruby 3.3.0: the bundled interpreter advisories flag it (medium and low).
+    ['no-deploy', undefined, 1],
+    ['no-deploy', 'high', 0],
+    ['no-deploy', 'none', 0],
   ] as const)('%s --fail-on %s → %i', (app, failOn, exit) => {
     const run = runCli(['doctor', app, ...(failOn === undefined ? [] : ['--fail-on', failOn])], { cwd: fixtures });
     expect(run.stderr).toBe('');
@@ -49,7 +52,8 @@ describe('gemleak doctor: exit codes and --fail-on', () => {
     expect(run.stdout).toContain('HIGH no jemalloc and no MALLOC_ARENA_MAX');
     expect(run.stdout).toContain('rails-pre-jemalloc/Dockerfile:5');
     expect(run.stdout).toContain('    ENV LD_PRELOAD="/usr/local/lib/libjemalloc.so"');
-    expect(run.stdout).toMatch(/1 finding needs action \(1 high, 0 medium, 0 low\) · 3 files scanned in rails-pre-jemalloc/);
+    // Ruby 3.2.2 is also flagged by interpreter advisories, whose number grows with the database.
+    expect(run.stdout).toMatch(/\n\d+ findings need action \(1 high, \d+ medium, \d+ low\) · 3 files scanned in rails-pre-jemalloc · \d+ interpreter advisories checked\n$/);
   });
 
   it('defaults to the current folder', () => {
@@ -84,6 +88,31 @@ describe('gemleak doctor: exit codes and --fail-on', () => {
     const run = runCli(['doctor', 'compose', '--format', 'json', '--output', out], { cwd: fixtures });
     expect(run.stdout).toBe('');
     expect(JSON.parse(readFileSync(out, 'utf8')).verdict.allocator).toBe('glibc-capped');
+  });
+});
+
+describe('gemleak doctor: interpreter advisories', () => {
+  it('the bundled ones are checked: Ruby 3.3.0 with the YJIT initializer gets ruby-20209 (high) once, at the lockfile line, and one upgrade that clears all', () => {
+    const report = JSON.parse(runCli(['doctor', 'rails-jemalloc', '--format', 'json'], { cwd: fixtures }).stdout);
+    expect(report.summary.interpreter_advisories).toBeGreaterThanOrEqual(10);
+    const yjit = report.findings.filter((f: { rule: string }) => f.rule === 'interpreter/ruby-20209' || f.rule === 'growth/yjit-ruby-3.3.0');
+    expect(yjit).toHaveLength(1);
+    expect(yjit[0]).toMatchObject({ rule: 'interpreter/ruby-20209', severity: 'high', file: 'rails-jemalloc/Gemfile.lock', line: 13 });
+    expect(yjit[0].message).toContain('enabled at rails-jemalloc/config/initializers/enable_yjit.rb:5');
+    const upgrade = report.findings.find((f: { rule: string }) => f.rule === 'interpreter/upgrade');
+    expect(upgrade.message).toMatch(/^Ruby 3\.3\.\d+ or later fixes all \d+ interpreter leaks found in 3\.3\.0$/);
+  });
+
+  it('--database names exactly the database whose interpreter advisories are used', () => {
+    const database = path.join(repoRoot, 'test', 'fixtures', 'advisory-db');
+    const report = JSON.parse(runCli(['doctor', 'rails-jemalloc', '--format', 'json', '--database', database], { cwd: fixtures }).stdout);
+    expect(report.findings.filter((f: { category: string; severity: string }) => f.category === 'interpreter' && f.severity !== 'info').map((f: { rule: string; severity: string }) => `${f.severity} ${f.rule}`)).toEqual(['high interpreter/ruby-90001', 'low interpreter/ruby-90002']);
+  });
+
+  it('without a database entry for it, the built-in YJIT check still reports Ruby 3.3.0 with YJIT at the line that enables it', () => {
+    const database = path.join(repoRoot, 'test', 'fixtures', 'advisory-db');
+    const report = JSON.parse(runCli(['doctor', 'rails-jemalloc', '--format', 'json', '--database', database], { cwd: fixtures }).stdout);
+    expect(report.findings.find((f: { rule: string }) => f.rule === 'growth/yjit-ruby-3.3.0')).toMatchObject({ severity: 'high', file: 'rails-jemalloc/config/initializers/enable_yjit.rb', line: 5 });
   });
 });
 

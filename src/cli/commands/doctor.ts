@@ -9,6 +9,8 @@ import { useColor } from '../io.js';
 
 interface DoctorFlags {
   pid?: number;
+  database?: string;
+  config?: string | false;
   format: DoctorFormat;
   output?: string;
   failOn: FailOn;
@@ -23,6 +25,9 @@ export function registerDoctor(program: Command, context: CommandContext): void 
     .option('-p, --pid <pid>', 'also inspect this running process (Linux /proc): jemalloc mapped, its real environment, RSS and PSS, its Ruby', parsePid)
     .addOption(new Option('-f, --format <format>', 'output format').choices([...DOCTOR_FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-d, --database <dir>', 'read interpreter advisories from exactly this advisory database (also GEMLEAK_DB); default: the bundled one, the synced copy and the [[database]] sources of .gemleak.toml')
+    .option('-c, --config <file>', 'read this config file instead of looking for .gemleak.toml')
+    .option('--no-config', 'ignore any .gemleak.toml')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at least this severe (none: never)').choices([...FAIL_ON_LEVELS]).default('low'))
     .addHelpText('after', `
 Examples:
@@ -49,7 +54,9 @@ function parsePid(value: string): number {
 async function runDoctorCommand(dir: string | undefined, flags: DoctorFlags, context: CommandContext): Promise<void> {
   const { io } = context;
   const { runDoctor, failingFindings } = await import('../../doctor/index.js');
-  const result = runDoctor({ dir: dir ?? (flags.pid === undefined ? '.' : undefined), cwd: io.cwd, pid: flags.pid });
+  const { interpreterAdvisories, notes } = await loadInterpreterAdvisories(flags, context);
+  const result = runDoctor({ dir: dir ?? (flags.pid === undefined ? '.' : undefined), cwd: io.cwd, pid: flags.pid, interpreterAdvisories });
+  result.warnings.push(...notes);
   const { renderDoctorReport } = await import('../../report/doctor-format.js');
   const files = flags.format === 'sarif' || flags.format === 'markdown' ? result.findings.flatMap((finding) => (finding.file === null ? [] : [finding.file])) : [];
   const { repositoryPaths, toPosix } = await import('../../config/project.js');
@@ -67,4 +74,22 @@ async function runDoctorCommand(dir: string | undefined, flags: DoctorFlags, con
   // A process gemleak may not read was not checked: that is "could not check", not "clean".
   if (result.process !== null && !result.process.readable && result.root === null) context.exitCode = EXIT_ERROR;
   else context.exitCode = failingFindings(result, flags.failOn).length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/**
+ * The interpreter advisories of the databases `gemleak check` would use (the same resolution: the
+ * bundled database, the synced copy, the config's sources, or exactly `--database`), no gem
+ * advisories: doctor matches only the Ruby.
+ */
+async function loadInterpreterAdvisories(flags: DoctorFlags, context: CommandContext) {
+  const { io } = context;
+  const { loadConfig } = await import('../../config/load.js');
+  const { resolveDatabases } = await import('../../check/databases.js');
+  const { mergeDatabases } = await import('../../advisories/merge.js');
+  const config = await loadConfig({ cwd: io.cwd, explicit: flags.config });
+  const { loaded, notes } = await resolveDatabases({ database: flags.database, config, env: io.env, cwd: io.cwd, gems: new Set() });
+  return {
+    interpreterAdvisories: mergeDatabases(loaded).interpreterAdvisories,
+    notes: notes.map((note) => ({ message: note.message, ...(note.file === undefined ? {} : { file: note.file }), ...(note.line === undefined ? {} : { line: note.line }) })),
+  };
 }
