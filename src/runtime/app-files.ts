@@ -47,7 +47,10 @@ export function readAppFile(root: AppRoot, relative: string, maxBytes = MAX_APP_
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'absent', file };
     return { kind: 'skipped', file, reason: `cannot be read (${code ?? 'unknown error'})` };
   }
-  if (!isInside(root.real, real)) return { kind: 'skipped', file, reason: 'is a symlink that leads out of the app folder; not followed' };
+  if (!isInside(root.real, real)) {
+    const reason = isInside(root.real, path.resolve(full)) ? 'is a symlink that leads out of the app folder; not followed' : 'is outside the app folder; not read';
+    return { kind: 'skipped', file, reason };
+  }
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.

@@ -123,6 +123,14 @@ describe('detectRubyVersion', () => {
     ]);
   });
 
+  it('`ruby file:` naming a path outside the app is not read', () => {
+    const outside = app({ 'ruby-version': '2.7.0\n' });
+    const dir = app({ Gemfile: `ruby file: "../${path.basename(outside)}/ruby-version"\n` });
+    const found = detectRubyVersion(dir);
+    expect(found.chosen).toBeNull();
+    expect(found.warnings.map((w) => w.message)).toEqual(['is outside the app folder; not read']);
+  });
+
   it('a symlink inside the app folder is followed', () => {
     const dir = app({ 'config/ruby': '3.3.6\n' });
     symlinkSync('config/ruby', path.join(dir, '.ruby-version'));
