@@ -22,7 +22,7 @@ const ALLOWED: Record<string, string[]> = {
   check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config', 'runtime'],
   cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check', 'doctor', 'runtime'],
 };
-const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats']);
+const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats', 'terminal', 'shell']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.
 
 function sourceFiles(dir: string): string[] {

@@ -37,7 +37,8 @@ export async function lintAdvisoryDatabase(root: string, options: LintOptions = 
   const absolute = path.resolve(root);
   // The folder the user names may be a link (as `check --database` accepts); links inside it are not followed.
   const info = await stat(absolute).catch(() => null);
-  if (!info?.isDirectory()) throw new GemleakError('DB_NOT_FOUND', 'no such folder', { file: root });
+  if (info === null) throw new GemleakError('DB_NOT_FOUND', 'no such folder', { file: root });
+  if (!info.isDirectory()) throw new GemleakError('DB_NOT_FOUND', 'not a folder; db lint takes the database folder (the one holding gems/)', { file: root });
   const problems: AdvisoryProblem[] = [];
   const files = await listAdvisoryFiles(absolute, problems);
   if (files.length === 0) problems.push({ file: 'gems', message: 'no advisories: a database holds gems/<gem>/<id>.yml files' });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { GemleakError } from '../errors.js';
 
@@ -21,19 +21,45 @@ export interface DatabaseManifest {
   unknownKeys: { key: string; line: number }[];
 }
 
+/** A manifest is a few lines; anything bigger is not one (and must not be read into memory). */
+export const MAX_MANIFEST_BYTES = 64 * 1024;
+
 /**
  * Reads `<root>/gemleak.yml`; null when the database has none.
- * Throws GemleakError MANIFEST_INVALID (file:line) when it is there but wrong.
+ * Throws GemleakError MANIFEST_INVALID (file:line) when it is there but wrong. A database is
+ * untrusted: the manifest is read only when it is a regular file of at most MAX_MANIFEST_BYTES,
+ * never through a symbolic link (which could point at a secret, /dev/zero or /dev/stdin), and
+ * opened non-blocking so that a FIFO cannot hang the read.
  */
 export async function readManifest(root: string): Promise<DatabaseManifest | null> {
   const file = path.join(root, MANIFEST_FILE);
-  let text: string;
+  const refuse = (why: string): never => {
+    throw new GemleakError('MANIFEST_INVALID', why, { file });
+  };
+  let fd: number;
   try {
-    text = await readFile(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new GemleakError('MANIFEST_INVALID', `cannot read the database manifest (${code ?? String(error)})`, { file });
+    if (code === 'ELOOP' || code === 'EMLINK') return refuse('the database manifest is a symbolic link; links are never followed in an advisory database');
+    return refuse(`cannot read the database manifest (${code ?? String(error)})`);
+  }
+  let text: string;
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return refuse('the database manifest is not a regular file');
+    if (stats.size > MAX_MANIFEST_BYTES) return refuse(`the database manifest is ${stats.size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}`);
+    const buffer = Buffer.alloc(MAX_MANIFEST_BYTES + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_MANIFEST_BYTES) return refuse(`the database manifest is over ${MAX_MANIFEST_BYTES} bytes`);
+    text = buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    if (error instanceof GemleakError) throw error;
+    return refuse(`cannot read the database manifest (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    closeSync(fd);
   }
   return parseManifest(text, file);
 }

@@ -17,7 +17,7 @@ const ALLOWED_SCHEMES = new Set(['https', 'http', 'ssh', 'git', 'file', 'git+ssh
  */
 export function checkSourceUrl(url: string, cwd: string): string {
   const refuse = (why: string): never => {
-    throw new GemleakError('URL_REFUSED', `refusing database URL '${redactUrl(printable(url))}': ${why}`);
+    throw new GemleakError('URL_REFUSED', `refusing database URL '${printable(redactUrl(url))}': ${why}`);
   };
   if (url.trim() === '') refuse('it is empty');
   if (url !== url.trim()) refuse('it has leading or trailing spaces');
@@ -53,14 +53,31 @@ function isScpLike(url: string): boolean {
   return !/^[A-Za-z]:[\\/]/.test(url);
 }
 
-/** The URL without a password or token (`https://user:***@host/db.git`), for every message. */
+/**
+ * The URL without credentials, for every message and every record shown: the user-info of a
+ * `scheme://` URL up to the LAST `@` of its authority (a password may hold `@`: `user:SEC@RET@host`),
+ * and the value of every query parameter and the fragment (`?access_token=...`, signed URLs).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/@]*)@/, (_all, scheme: string, userinfo: string) => {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(url);
+  if (match === null) return url;
+  const [, scheme = '', authority = '', rest = '', query, fragment] = match;
+  const at = authority.lastIndexOf('@');
+  let shown = authority;
+  if (at !== -1) {
+    const userinfo = authority.slice(0, at);
     const colon = userinfo.indexOf(':');
-    if (colon !== -1) return `${scheme}${userinfo.slice(0, colon)}:***@`;
     // Over http(s) a lone user name is often a token (https://<token>@host/...); ssh's `git@` is not.
-    return /^https?:/i.test(scheme) ? `${scheme}***@` : `${scheme}${userinfo}@`;
-  });
+    const user = colon !== -1 ? `${userinfo.slice(0, colon)}:***` : /^https?:/i.test(scheme) ? '***' : userinfo;
+    shown = `${user}@${authority.slice(at + 1)}`;
+  }
+  const redactedQuery = query === undefined ? '' : query.replace(/([?&][^=&]*)=[^&]*/g, '$1=***');
+  return `${scheme}${shown}${rest}${redactedQuery}${fragment === undefined ? '' : '#***'}`;
+}
+
+/** Every `scheme://` URL inside a longer text (a git error message), redacted. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"]+/g, (url) => redactUrl(url));
 }
 
 function printable(text: string): string {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dataHomePaths } from './data-home.js';
+import { unwritable } from './synced-index.js';
 
 /** Bumped when the record changes incompatibly; an unknown format is treated as "no synced copy". */
 export const SYNC_STATE_FORMAT = 1;
@@ -92,10 +93,11 @@ export async function writeSyncState(home: string, state: SyncState): Promise<vo
   const { stateFile } = dataHomePaths(home);
   const temp = `${stateFile}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+    // 0600: the source URL in it may carry a token (git's credentials are the user's alone too).
+    await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     await rename(temp, stateFile);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw unwritable(stateFile, error);
   }
 }

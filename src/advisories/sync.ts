@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { chmod, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { GemleakError, isGemleakError } from '../errors.js';
@@ -7,7 +9,7 @@ import { dataHomePaths } from './data-home.js';
 import { loadAdvisoryDatabase } from './load.js';
 import { type LockOwner, type LockTimings, acquireLock } from './lock.js';
 import { MANIFEST_FILE, readManifest, requireSupportedVersion } from './manifest.js';
-import { redactUrl } from './source-url.js';
+import { redactUrl, redactUrlsIn } from './source-url.js';
 import { SYNC_STATE_FORMAT, type SyncState, readSyncState, writeSyncState } from './sync-state.js';
 import { readSyncedIndex, syncedIndexFile, writeSyncedIndex } from './synced-index.js';
 import type { AdvisoryProblem } from './types.js';
@@ -66,6 +68,15 @@ interface Current {
 
 const STAGING_PREFIX = '.staging-';
 
+/** Modes of what may hold a credential: the data folders, `synced.json`, a copy's `.git/config`. */
+const PRIVATE_FOLDER = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** git writes the remote URL (token included) into the copy's `.git/config`: readable by the user only. */
+async function makePrivate(copy: string): Promise<void> {
+  await chmod(path.join(copy, '.git', 'config'), PRIVATE_FILE).catch(() => undefined);
+}
+
 /**
  * Syncs the advisory database from git into the data home, atomically:
  *   1. take the update lock (waiting for a running update; breaking a crashed one's lock);
@@ -83,9 +94,12 @@ const STAGING_PREFIX = '.staging-';
  */
 export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncResult> {
   const paths = dataHomePaths(request.home);
-  await mkdir(paths.syncedDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new GemleakError('DATA_HOME_UNWRITABLE', `cannot create gemleak's data folder (${error.code ?? error.message}); set GEMLEAK_HOME to a writable folder`, { file: request.home });
-  });
+  // Private: a source URL may carry a token, and the copies' .git/config and synced.json hold it.
+  await mkdir(paths.syncedDir, { recursive: true, mode: PRIVATE_FOLDER })
+    .then(() => chmod(paths.syncedDir, PRIVATE_FOLDER))
+    .catch((error: NodeJS.ErrnoException) => {
+      throw new GemleakError('DATA_HOME_UNWRITABLE', `cannot create gemleak's data folder (${error.code ?? error.message}); set GEMLEAK_HOME to a writable folder`, { file: request.home });
+    });
   const requestedAt = Date.now();
   const lock = await acquireLock(paths.lockFile, {
     ...(request.lockTimings ? { timings: request.lockTimings } : {}),
@@ -102,16 +116,28 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
     const git = await gitFactory(request);
     const remote = await resolveRemote(git(paths.syncedDir), request);
     if (current && current.state.url === request.url && current.state.commit === remote.commit && (await isPristine(git(current.root), remote.commit))) {
+      await lock.assertHeld();
       return await refreshUnchanged(current, remote, request);
     }
     staging = path.join(paths.syncedDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
     const cloned = await buildCopy(git, staging, remote, current, request);
+    await makePrivate(staging);
     const head = await headOf(git(staging), remote);
     const checked = await validateCopy(staging, request, current);
+    // Publish only while the lock is still ours (another update may have broken it after a stall).
+    await lock.assertHeld();
     const root = path.join(paths.syncedDir, `${new Date().toISOString().replace(/[-:.]/g, '')}-${head.commit.slice(0, 7)}`);
     await rename(staging, root);
     staging = null;
-    await writeSyncedIndex(root, head.commit, checked.database);
+    // Until synced.json names it, the new copy is ours to take back: a failure (a full disk) leaves
+    // nothing half-written behind, and the previous copy stays in use.
+    let published = false;
+    try {
+      await writeSyncedIndex(root, head.commit, checked.database);
+    } catch (error) {
+      await removeCopy(root);
+      throw error;
+    }
     const state: SyncState = {
       format: SYNC_STATE_FORMAT,
       path: path.relative(request.home, root).split(path.sep).join('/'),
@@ -126,7 +152,12 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
       syncedBy: request.gemleakVersion,
     };
     // The one step that switches copies: check reads the old record or the new one, never a mix.
-    await writeSyncState(request.home, state);
+    try {
+      await writeSyncState(request.home, state);
+      published = true;
+    } finally {
+      if (!published) await removeCopy(root);
+    }
     await removeOldCopies(paths.syncedDir, [root, ...(current ? [current.root] : [])]);
     return { outcome: 'updated', reused: false, cloned, state, root, previous: current?.state ?? null, problems: checked.problems };
   } finally {
@@ -137,12 +168,16 @@ export async function syncAdvisoryDatabase(request: SyncRequest): Promise<SyncRe
 
 /** The remote has nothing new and the copy is untouched: only the sync time moves (and a missing index is rebuilt). */
 async function refreshUnchanged(current: Current, remote: RemoteHead, request: SyncRequest): Promise<SyncResult> {
+  await makePrivate(current.root);
   await requireSupportedVersion(current.state.minGemleakVersion, request.gemleakVersion, { file: path.join(current.root, MANIFEST_FILE) });
   if ((await readSyncedIndex(current.root, current.state.commit, undefined)) === null) {
     await writeSyncedIndex(current.root, current.state.commit, await loadAdvisoryDatabase(current.root));
   }
   const state: SyncState = { ...current.state, branch: remote.branch, syncedAt: new Date().toISOString(), syncedBy: request.gemleakVersion };
   await writeSyncState(request.home, state);
+  // Copies no record names (left by a crash between the switch and the clean-up, or copied in by
+  // hand) are removed on every update, not only when a new copy arrives.
+  await removeOldCopies(path.dirname(current.root), [current.root]);
   return { outcome: 'unchanged', reused: false, cloned: false, state, root: current.root, previous: current.state, problems: [] };
 }
 
@@ -152,6 +187,18 @@ function syncedSince(state: SyncState, request: SyncRequest, requestedAt: number
 }
 
 type GitAt = (baseDir: string) => SimpleGit;
+
+/**
+ * git, run through bin/git-guard.js so that it dies with gemleak: a SIGKILLed update must not leave
+ * a `git clone` running. simple-git runs `<binary> <prefix> <git args>`; it takes only plain paths,
+ * so a path it would refuse (or Windows, where the guard's signals do not apply) means plain git.
+ */
+function guardedGit(): string | [string, string] {
+  const guard = path.join(PACKAGE_ROOT, 'bin', 'git-guard.js');
+  const plain = (arg: string) => /^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
+  if (process.platform === 'win32' || !plain(process.execPath) || !plain(guard) || !existsSync(guard)) return 'git';
+  return [process.execPath, guard];
+}
 
 async function gitFactory(request: SyncRequest): Promise<GitAt> {
   const { simpleGit } = await import('simple-git');
@@ -163,6 +210,7 @@ async function gitFactory(request: SyncRequest): Promise<GitAt> {
   return (baseDir) =>
     simpleGit({
       baseDir,
+      binary: guardedGit(),
       maxConcurrentProcesses: 1,
       timeout: { block: request.gitIdleTimeoutMs ?? 180_000 },
       ...(onProgress ? { progress: (event: SyncProgress) => onProgress(event) } : {}),
@@ -331,7 +379,7 @@ function gitReason(error: unknown): string {
   if (/block timeout reached/.test(text)) return 'git stopped answering (no output for minutes): network down or proxy needed?';
   const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   const fatal = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? 'git failed';
-  return fatal.replace(/^(fatal|error):\s*/, '').replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]*@/g, '$1***@');
+  return redactUrlsIn(fatal.replace(/^(fatal|error):\s*/, ''));
 }
 
 /** What an interrupted update left behind: staging folders and half-written records. Runs under the lock. */
@@ -341,6 +389,11 @@ async function removeLeftovers(home: string, syncedDir: string): Promise<void> {
     ...inSynced.filter((name) => name.startsWith(STAGING_PREFIX)).map((name) => rm(path.join(syncedDir, name), { recursive: true, force: true })),
     ...inHome.filter((name) => /^synced\.json\..*\.tmp$/.test(name)).map((name) => rm(path.join(home, name), { force: true })),
   ]);
+}
+
+/** Removes one copy and its index (best effort: what is left is removed by the next update). */
+async function removeCopy(root: string): Promise<void> {
+  await Promise.all([rm(root, { recursive: true, force: true }), rm(syncedIndexFile(root), { force: true })]).catch(() => undefined);
 }
 
 /** Removes copies (and their indexes) other than the new one and the one before it (a check may still be reading that one). */

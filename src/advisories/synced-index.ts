@@ -1,5 +1,6 @@
 import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { GemleakError } from '../errors.js';
 import { decodeAdvisoryIndex, serializeAdvisoryIndex } from './index-file.js';
 import type { AdvisoryDatabase } from './types.js';
 
@@ -21,8 +22,15 @@ export async function writeSyncedIndex(copyRoot: string, commit: string, databas
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw unwritable(file, error);
   }
+}
+
+/** A write failure in the data home (a full disk): one line naming the file, exit 2. */
+export function unwritable(file: string, error: unknown): GemleakError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'no space left on device' : code === 'EDQUOT' ? 'disk quota exceeded' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+  return new GemleakError('DATA_HOME_UNWRITABLE', `cannot write it (${why}); nothing was changed`, { file, cause: error });
 }
 
 /**

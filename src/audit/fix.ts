@@ -1,6 +1,7 @@
 import type { Advisory } from '../advisories/types.js';
 import type { Lockfile, LockedSpec } from '../lockfile/types.js';
 import { GemRequirement, GemVersion } from '../versions/index.js';
+import { shellWord } from '../shell.js';
 import { safeVersionsAbove } from './safe-versions.js';
 import type { Fix, FixBlocker } from './types.js';
 
@@ -89,11 +90,6 @@ function whereToRun(lockfile: string): Where {
 
 /** The command as it can be pasted where the report is read: in the lockfile's folder, with its Gemfile. */
 function runnable(command: string, where: Where): string {
-  const withGemfile = where.gemfile === null ? command : `BUNDLE_GEMFILE=${shellQuote(where.gemfile)} ${command}`;
-  return where.directory === null ? withGemfile : `cd -- ${shellQuote(where.directory)} && ${withGemfile}`;
-}
-
-/** One POSIX shell word: as it is when it is plainly safe, else single-quoted. */
-export function shellQuote(word: string): string {
-  return /^[\w./@%+=:,-]+$/.test(word) && !word.startsWith('-') ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  const withGemfile = where.gemfile === null ? command : `BUNDLE_GEMFILE=${shellWord(where.gemfile)} ${command}`;
+  return where.directory === null ? withGemfile : `cd -- ${shellWord(where.directory)} && ${withGemfile}`;
 }

@@ -1,5 +1,7 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { GemleakError } from '../errors.js';
+import { terminalLine } from '../terminal.js';
 
 /**
  * The CLI's window on the process: streams, environment and working directory. Commands take this
@@ -57,8 +59,17 @@ function isTerminal(fd: number): boolean {
   return isatty(fd);
 }
 
-/** Writes all of `text`, retrying on a non-blocking descriptor that is momentarily full. */
+/**
+ * Writes all of `text`, retrying on a non-blocking descriptor that is momentarily full.
+ *
+ * A reader that went away (`gemleak check | head -1`) is its choice, not an error of ours: the rest
+ * of the output is dropped and the command runs to its end, so its exit code (1 for findings, 2 for
+ * an error) is still the process's. Any other failure on stdout (a full disk, `> /dev/full`) is an
+ * error the user must see (exit 2, one line). A failing stderr has nowhere left to report to: its
+ * text is dropped and the exit code says the rest.
+ */
 function writeAll(fd: number, text: string): void {
+  if (closed.has(fd)) return;
   const bytes = Buffer.from(text, 'utf8');
   let offset = 0;
   while (offset < bytes.length) {
@@ -66,12 +77,25 @@ function writeAll(fd: number, text: string): void {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // The reader went away (`gemleak check | head`): that is its choice, not an error of ours.
-      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      if (code !== 'EAGAIN') throw error;
-      Atomics.wait(pause, 0, 0, 1);
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 1);
+        continue;
+      }
+      closed.add(fd);
+      if (code === 'EPIPE' || fd === 2) return;
+      throw new GemleakError('OUTPUT_FAILED', `cannot write to ${fd === 1 ? 'stdout' : `descriptor ${fd}`}: ${describeWriteError(code)}`);
     }
   }
+}
+
+/** Descriptors whose reader left or whose disk is full: later writes to them are dropped. */
+const closed = new Set<number>();
+
+function describeWriteError(code: string | undefined): string {
+  if (code === 'ENOSPC') return 'no space left on device';
+  if (code === 'EDQUOT') return 'disk quota exceeded';
+  if (code === 'EIO') return 'input/output error';
+  return code ?? 'write failed';
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -83,7 +107,7 @@ export function useColor(io: CliIo, stream: 'stdout' | 'stderr'): boolean {
   return stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
 }
 
-/** Writes a one-line warning to stderr. */
+/** Writes a one-line warning to stderr, its control characters escaped (it may quote a file). */
 export function warn(io: CliIo, message: string): void {
-  io.stderr.write(`gemleak: warning: ${message}\n`);
+  io.stderr.write(`gemleak: warning: ${terminalLine(message)}\n`);
 }

@@ -10,6 +10,7 @@ import { registerHeap } from './commands/heap.js';
 import { registerDoctor } from './commands/doctor.js';
 import { printVersion } from './commands/version.js';
 import { GEMLEAK_VERSION } from '../version.js';
+import { terminalLine } from '../terminal.js';
 
 /**
  * Runs gemleak with the given arguments (without `node` and the script) and returns the exit code.
@@ -74,11 +75,11 @@ function reportFailure(error: unknown, io: CliIo): number {
     return EXIT_ERROR;
   }
   if (error instanceof GemleakError) {
-    io.stderr.write(`gemleak: ${error.describe()}\n`);
+    io.stderr.write(`gemleak: ${terminalLine(error.describe())}\n`);
     return error.exitCode;
   }
   if (error instanceof InvalidOptionValue || error instanceof InvalidArgumentError) {
-    io.stderr.write(`gemleak: ${error.message}\n`);
+    io.stderr.write(`gemleak: ${terminalLine(error.message)}\n`);
     return EXIT_ERROR;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -176,7 +176,9 @@ class Validator {
     for (const key of Object.keys(table)) {
       if (!known.includes(key)) {
         const hint = closest(key, known);
-        this.#fail([...at, key], `unknown key "${key}" ${where}${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${known.join(', ')}`);
+        // The key's name only (shortened), never its value: a config is not trusted to be only settings.
+        const shown = key.length > 60 ? `${key.slice(0, 57)}...` : key;
+        this.#fail([...at, key], `unknown key "${shown}" ${where}${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${known.join(', ')}`);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { shellWord } from '../shell.js';
+
 /**
  * The text a finding tells the user to paste. Kept in one place so every report prints the same
  * snippet, and so the snippets can be tested (the Dockerfile one is the current Rails template's).
@@ -35,5 +37,5 @@ export const INSIDE_APP_ONE_LINER =
 /** The same from a shell, for a process gemleak may not read: run as its owner (or root). */
 export function procOneLiner(pid: number, user: string | null): string {
   const body = `grep -m1 jemalloc /proc/${pid}/maps || echo "jemalloc: not mapped"; tr '\\0' '\\n' < /proc/${pid}/environ | grep -E '^(LD_PRELOAD|MALLOC_ARENA_MAX|MALLOC_CONF|RUBY_YJIT_ENABLE)='; grep -E '^(Rss|Pss):' /proc/${pid}/smaps_rollup`;
-  return user === null ? `sudo sh -c '${body.replace(/'/g, `'\\''`)}'` : `sudo -u ${user} sh -c '${body.replace(/'/g, `'\\''`)}'`;
+  return user === null ? `sudo sh -c ${shellWord(body)}` : `sudo -u ${shellWord(user)} sh -c ${shellWord(body)}`;
 }

@@ -52,10 +52,52 @@ function gitFailure(cwd: string, args: string[], stderr: string, status: number 
   return new GemleakError('GIT_FAILED', `${command} failed${status === null ? '' : ` (exit ${status})`}${said ? `: ${said}` : ''}`);
 }
 
-/** Splits git's `-z` output into its fields. */
+/**
+ * Splits git's `-z` output into its fields. Paths are bytes: a byte that is not UTF-8 is kept (as
+ * `decodeFileName` keeps it) so that it can be shown and quoted as it is, not as U+FFFD.
+ */
 export function splitNul(output: Buffer): string[] {
-  const text = output.toString('utf8');
+  const text = decodeFileName(output);
   const fields = text.split('\0');
   if (fields[fields.length - 1] === '') fields.pop();
   return fields;
+}
+
+/**
+ * File-name bytes as a string without losing any: valid UTF-8 is decoded, and each byte that is not
+ * part of valid UTF-8 becomes the lone surrogate U+DC80+byte (as Python's `surrogateescape`), which
+ * `terminalLine` shows as `\xHH` and `shellWord` turns back into that byte.
+ */
+export function decodeFileName(bytes: Uint8Array): string {
+  let text = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      text += String.fromCharCode(0xdc00 + bytes[i]!);
+      i += 1;
+    } else {
+      text += Buffer.from(bytes.subarray(i, i + length)).toString('utf8');
+      i += length;
+    }
+  }
+  return text;
+}
+
+/** The length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, no surrogates), 0 if none. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  if (lead < 0x80) return 1;
+  const cont = (k: number, low = 0x80, high = 0xbf) => {
+    const byte = bytes[i + k];
+    return byte !== undefined && byte >= low && byte <= high;
+  };
+  if (lead >= 0xc2 && lead <= 0xdf) return cont(1) ? 2 : 0;
+  if (lead === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if (lead === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (lead >= 0xe1 && lead <= 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (lead === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (lead >= 0xf1 && lead <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (lead === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
 }

@@ -41,8 +41,28 @@ export type UninstallResult =
  * (in a linked worktree, the main repository's; in a submodule, the submodule's own).
  */
 export async function hooksDirectory(git: GitContext): Promise<string> {
-  const output = (await runGit(git, ['rev-parse', '--git-path', 'hooks'])).toString('utf8').replace(/\n$/, '');
-  return path.resolve(git.cwd, output);
+  const [bare, hooks = ''] = (await runGit(git, ['rev-parse', '--is-bare-repository', '--git-path', 'hooks'])).toString('utf8').replace(/\n$/, '').split('\n');
+  if (bare === 'true') {
+    throw new GemleakError('HOOK_BARE_REPOSITORY', 'this is a bare repository: nothing is committed in it, so git never runs a pre-commit hook here; run gemleak hook install in a clone with a work tree', { file: git.cwd });
+  }
+  return path.resolve(git.cwd, hooks);
+}
+
+/**
+ * Hooks are bytes, not text: a hook may hold bytes that are not UTF-8 (a Latin-1 comment), and
+ * install then uninstall must give back the very same bytes. Each byte is one character here
+ * (latin1), and gemleak's own block (UTF-8, for a non-ASCII path to node) is turned into its bytes.
+ */
+function bytesAsText(bytes: Buffer): string {
+  return bytes.toString('latin1');
+}
+
+function textAsBytes(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+function utf8AsByteText(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /**
@@ -54,29 +74,29 @@ export async function hooksDirectory(git: GitContext): Promise<string> {
 export async function installHook(git: GitContext, options: InstallOptions): Promise<InstallResult> {
   const hooksDir = await hooksDirectory(git);
   const hookFile = path.join(hooksDir, 'pre-commit');
-  const block = hookBlock(options.command);
+  const block = utf8AsByteText(hookBlock(options.command));
   refuseHuskyFolder(hooksDir, options.force);
   const info = await lstat(hookFile).catch(missing);
   if (info === null) {
     await mkdir(hooksDir, { recursive: true }).catch(cannot('create the hooks folder', hooksDir));
-    await writeHook(hookFile, CREATED_HEADER + block);
+    await writeHook(hookFile, textAsBytes(CREATED_HEADER + block));
     return { action: 'created', hookFile };
   }
   const content = info.isFile() ? await readFile(hookFile).catch(cannot('read', hookFile)) : null;
   if (content !== null) {
-    const text = content.toString('utf8');
+    const text = bytesAsText(content);
     const position = findBlock(text);
     if (position !== null && 'damaged' in position) throw damaged(hookFile, position.damaged);
     if (position !== null) {
       const updated = text.slice(0, position.start) + block + text.slice(position.end);
       if (updated === text) return { action: 'unchanged', hookFile };
-      await writeFile(hookFile, updated).catch(cannot('write', hookFile));
+      await writeFile(hookFile, textAsBytes(updated)).catch(cannot('write', hookFile));
       return { action: 'updated', hookFile };
     }
   }
   const problem = await whyNotShell(hookFile, info, content, options.executableBits ?? true);
   if (problem === null && content !== null) {
-    await writeFile(hookFile, insertBlock(content.toString('utf8'), block)).catch(cannot('write', hookFile));
+    await writeFile(hookFile, textAsBytes(insertBlock(bytesAsText(content), block))).catch(cannot('write', hookFile));
     return { action: 'added', hookFile };
   }
   const savedFile = path.join(hooksDir, SAVED_HOOK_NAME);
@@ -95,7 +115,7 @@ export async function installHook(git: GitContext, options: InstallOptions): Pro
     });
   }
   await rename(hookFile, savedFile).catch(cannot('move aside', hookFile));
-  await writeHook(hookFile, CREATED_HEADER + block + CHAIN_SECTION);
+  await writeHook(hookFile, textAsBytes(CREATED_HEADER + block + CHAIN_SECTION));
   return { action: 'moved-aside', hookFile, savedFile };
 }
 
@@ -108,7 +128,7 @@ export async function uninstallHook(git: GitContext): Promise<UninstallResult> {
   const hookFile = path.join(hooksDir, 'pre-commit');
   const info = await lstat(hookFile).catch(missing);
   if (info === null || !info.isFile()) return { action: 'not-installed', hookFile };
-  const text = (await readFile(hookFile).catch(cannot('read', hookFile))).toString('utf8');
+  const text = bytesAsText(await readFile(hookFile).catch(cannot('read', hookFile)));
   const position = findBlock(text);
   if (position === null) return { action: 'not-installed', hookFile };
   if ('damaged' in position) throw damaged(hookFile, position.damaged);
@@ -126,7 +146,7 @@ export async function uninstallHook(git: GitContext): Promise<UninstallResult> {
     await rename(savedFile, hookFile).catch(cannot('put back', savedFile));
     return { action: 'restored', hookFile, savedFile };
   }
-  await writeFile(hookFile, rest).catch(cannot('write', hookFile));
+  await writeFile(hookFile, textAsBytes(rest)).catch(cannot('write', hookFile));
   return { action: 'removed-block', hookFile };
 }
 
@@ -155,8 +175,8 @@ function refuseHuskyFolder(hooksDir: string, force: boolean): void {
   );
 }
 
-async function writeHook(hookFile: string, text: string): Promise<void> {
-  await writeFile(hookFile, text, { mode: 0o755 }).catch(cannot('write', hookFile));
+async function writeHook(hookFile: string, bytes: Buffer): Promise<void> {
+  await writeFile(hookFile, bytes, { mode: 0o755 }).catch(cannot('write', hookFile));
   await chmod(hookFile, 0o755).catch(cannot('make executable', hookFile));
 }
 

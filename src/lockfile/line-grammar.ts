@@ -42,6 +42,9 @@ const REQUIREMENT_LIST_PATTERN = new RegExp(`^${REQUIREMENT}(?:,${REQUIREMENT})*
 const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 const OPTION_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/** As versions/version.ts: longer strings are not taken for versions. */
+const MAX_VERSION_LENGTH = 1024;
+
 const SPEC_EXAMPLE = '`name (1.2.3)` or `name (1.2.3-x86_64-linux)`';
 const DEPENDENCY_EXAMPLE = '`name` or `name (>= 1.0, < 2)`';
 
@@ -71,6 +74,7 @@ export function parseSpecText(text: string): SpecParts | LineProblem {
   const hasPlatform = dash >= 0 && dash < close;
   const version = text.slice(open + 2, hasPlatform ? dash : close);
   const platform = hasPlatform ? text.slice(dash + 1, close) : null;
+  if (version.length > MAX_VERSION_LENGTH) return problem(`the version is ${version.length} characters long (at most ${MAX_VERSION_LENGTH} are read)`, SPEC_EXAMPLE);
   if (!isValidVersion(version)) return problem(`${quote(version)} is not a valid RubyGems version`, SPEC_EXAMPLE);
   if (platform !== null && !isValidPlatform(platform)) return problem(`invalid platform ${quote(platform)}`, SPEC_EXAMPLE);
   return { ok: true, name, version: version.trim(), platform };

@@ -7,6 +7,13 @@ type SourceType = SpecSource['type'];
 type ListKind = 'platforms' | 'dependencies' | 'checksums';
 type ValueKind = 'rubyVersion' | 'bundledWith';
 
+/**
+ * The longest line read. Bundler's lines are short (the longest are requirement lists and git URLs,
+ * well under 1,000 characters); a longer line is refused with its number, before any pattern sees
+ * it (a regular expression over megabytes can exhaust the stack).
+ */
+export const MAX_LINE_LENGTH = 65_536;
+
 interface SectionBase {
   header: string;
   /** Line of the header. */
@@ -121,6 +128,7 @@ class LockfileParser {
       if (end < 0) end = length;
       line++;
       const stop = contentEnd(text, start, end);
+      if (stop - start > MAX_LINE_LENGTH) throw this.error('LOCKFILE_LINE_TOO_LONG', line, `the line is ${stop - start} characters long; gemleak reads lockfile lines up to ${MAX_LINE_LENGTH} (Bundler writes one gem, requirement list or setting per line)`);
       if (stop > start) this.readLine(start, stop, line);
       start = end + 1;
     }

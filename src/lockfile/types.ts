@@ -47,6 +47,9 @@ export interface LockfileWarning {
  */
 export type LockfileErrorCode =
   | 'LOCKFILE_NOT_FOUND'
+  | 'LOCKFILE_NOT_A_FILE'
+  | 'LOCKFILE_TOO_BIG'
+  | 'LOCKFILE_LINE_TOO_LONG'
   | 'LOCKFILE_EMPTY'
   | 'LOCKFILE_NOT_A_LOCKFILE'
   | 'LOCKFILE_BAD_ENCODING'

@@ -2,6 +2,7 @@ import type { CheckResult, Finding } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
 import { activeFindings, blockerSentences, safeVersionsText } from './describe.js';
+import { forTerminal } from './escape.js';
 
 export interface CompactOptions {
   color: boolean;
@@ -15,7 +16,10 @@ export interface CompactOptions {
  * to bypass the hook once. One line when clean. Never the heap-diff follow-up: a commit is not the
  * moment for it.
  */
-export function renderCompact(result: CheckResult, options: Pick<CompactOptions, 'color' | 'quiet'>): string {
+export function renderCompact(unsafe: CheckResult, options: Pick<CompactOptions, 'color' | 'quiet'>): string {
+  // Paths, titles and reasons may hold terminal escapes; the fix command is already shell-quoted
+  // with visible escapes for bytes a terminal would act on (src/shell.ts).
+  const result = forTerminal(unsafe);
   const style = createStyle(options.color);
   const active = activeFindings(result);
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));

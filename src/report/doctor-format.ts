@@ -1,4 +1,5 @@
 import type { DoctorResult } from '../doctor/types.js';
+import { terminalLine } from '../terminal.js';
 
 /** Every `--format` of `gemleak doctor`; each is one reporter file over the same `DoctorResult`. */
 export const DOCTOR_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -29,7 +30,7 @@ export async function renderDoctorReport(format: DoctorFormat, result: DoctorRes
  * returns that overwrite a line) and bidirectional overrides are shown as escapes, never obeyed.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return terminalLine(text);
 }
 
 /** `file:line`, or '' for what has no place in a file. */

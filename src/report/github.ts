@@ -2,6 +2,7 @@ import type { Severity } from '../advisories/types.js';
 import type { CheckResult, RunWarning } from '../audit/types.js';
 import { findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
 import { plural } from './style.js';
+import { escapeControlsKeepingLineBreaks } from './escape.js';
 import type { ReportContext } from './index.js';
 import { activeFindings } from './describe.js';
 
@@ -70,8 +71,9 @@ function warningAnnotation(warning: RunWarning, context: ReportContext): Annotat
 
 /** `::error file=Gemfile.lock,line=5,title=...::message`, escaped as actions/toolkit escapes. */
 export function command(annotation: Annotation): string {
-  const properties = annotation.properties.map(([key, value]) => `${key}=${escapeProperty(String(value))}`).join(',');
-  return `::${annotation.level}${properties === '' ? '' : ` ${properties}`}::${escapeData(annotation.message)}`;
+  // Control characters (ANSI colours, OSC titles) are shown escaped, as in every text output.
+  const properties = annotation.properties.map(([key, value]) => `${key}=${escapeProperty(escapeControlsKeepingLineBreaks(String(value)))}`).join(',');
+  return `::${annotation.level}${properties === '' ? '' : ` ${properties}`}::${escapeData(escapeControlsKeepingLineBreaks(annotation.message))}`;
 }
 
 /** Message text: `%`, CR and LF (`%` first). */

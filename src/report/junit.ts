@@ -102,7 +102,10 @@ function property(name: string, value: string): string {
   return `      <property name="${xml(name)}" value="${xml(value)}"/>`;
 }
 
-/** Escapes `& < > " '` and drops the characters XML 1.0 cannot hold at all. */
+/**
+ * Escapes `& < > " '` and drops the characters XML 1.0 cannot hold at all. Tabs and line breaks
+ * become character references, so that an attribute keeps them (a parser turns a raw one into a space).
+ */
 export function xml(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
@@ -110,5 +113,6 @@ export function xml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+    .replace(/'/g, '&apos;')
+    .replace(/[\t\n\r]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

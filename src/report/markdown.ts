@@ -2,6 +2,7 @@ import { ignoreKey } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
 import { allFindings, oneLine, sortFindings, suppressionText } from './describe.js';
 import { plural } from './style.js';
+import { safeHttpUrl, terminalLine } from './escape.js';
 import type { ReportContext } from './index.js';
 import { activeFindings, blockerSentences, countsSentence, databasesLine, safeVersionsText } from './describe.js';
 
@@ -89,7 +90,9 @@ function platforms(finding: Finding): string {
 
 function advisoryLink(finding: Finding): string {
   const id = ignoreKey(finding.advisory);
-  return URL.canParse(finding.advisory.url) ? `[${cell(id)}](${finding.advisory.url.replace(/[()\s]/g, encodeURIComponent)})` : cell(id);
+  // http(s) only, percent-encoded: no space, parenthesis, bracket, backtick or pipe is left to end the destination.
+  const url = safeHttpUrl(finding.advisory.url);
+  return url === null ? cell(id) : `[${cell(id)}](${url})`;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -98,16 +101,21 @@ function table(header: string[], rows: string[][]): string {
 
 /** Text safe inside a table cell: one line, no column breaks, no HTML, no stray emphasis. */
 export function cell(text: string): string {
-  return oneLine(text)
+  return terminalLine(oneLine(text))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([\\`*_[\]|])/g, '\\$1');
 }
 
-/** An inline code span that survives backticks and pipes in the text. */
+/**
+ * An inline code span that survives backticks and pipes in the text: its fence is one backtick
+ * longer than the longest run inside (CommonMark), padded with spaces when the text touches a
+ * backtick. Pipes are escaped for GFM tables, which read `\|` as `|` even in code.
+ */
 export function code(text: string): string {
-  const line = oneLine(text).replace(/\|/g, '\\|');
-  const fence = line.includes('`') ? '``' : '`';
-  return `${fence}${fence === '``' ? ` ${line} ` : line}${fence}`;
+  const line = terminalLine(oneLine(text)).replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return longest === 0 ? `${fence}${line}${fence}` : `${fence} ${line} ${fence}`;
 }

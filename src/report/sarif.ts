@@ -3,6 +3,7 @@ import { type Advisory, ignoreKey } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
 import { allFindings, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText } from './describe.js';
 import type { ReportContext } from './index.js';
+import { pathToUriReference, safeHttpUrl } from './escape.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -93,7 +94,7 @@ function rule(advisory: Advisory) {
         advisory.description.trim() || title,
         '',
         ...ranges.map((line) => `- ${line}`),
-        `- Advisory: ${advisory.url}`,
+        `- Advisory: ${markdownUrl(advisory.url)}`,
         '',
         'To accept this leak on purpose, add to `.gemleak.toml`:',
         '',
@@ -102,7 +103,7 @@ function rule(advisory: Advisory) {
         '```',
       ].join('\n'),
     },
-    ...(URL.canParse(advisory.url) ? { helpUri: advisory.url } : {}),
+    ...(safeHttpUrl(advisory.url) === null ? {} : { helpUri: safeHttpUrl(advisory.url) }),
     defaultConfiguration: { level: 'error' },
     properties: {
       tags: ['memory-leak', 'performance', 'ruby'],
@@ -116,7 +117,9 @@ function rule(advisory: Advisory) {
 const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { high: 'error', medium: 'warning', low: 'note' };
 
 function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext) {
-  const uri = context.repoPath(finding.lockfile);
+  const file = context.repoPath(finding.lockfile);
+  // A uri-reference: a space, `#` or `%` in a folder name must be percent-encoded.
+  const uri = pathToUriReference(file);
   const id = ruleId(finding.advisory);
   const text = [findingHeadline(finding), leakySentence(finding), fixSentence(finding), platformSentence(finding)].filter((part) => part !== '').join(' ');
   return {
@@ -133,7 +136,7 @@ function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext
       },
     ],
     // Not the line: the alert must survive the lockfile being reordered, and close when the version changes.
-    partialFingerprints: { primaryLocationLineHash: fingerprint(id, uri, finding.gem, finding.version) },
+    partialFingerprints: { primaryLocationLineHash: fingerprint(id, file, finding.gem, finding.version) },
     ...(finding.suppressed ? { suppressions: [{ kind: 'external', status: 'accepted', justification: suppressionText(finding) }] } : {}),
     properties: { gem: finding.gem, version: finding.version, platforms: finding.platforms, severity: finding.severity, sources: finding.sources ?? [] },
   };
@@ -141,6 +144,12 @@ function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext
 
 export function fingerprint(ruleId: string, lockfile: string, gem: string, version: string): string {
   return createHash('sha256').update(`${ruleId}:${lockfile}:${gem}:${version}`).digest('hex');
+}
+
+/** An advisory URL in the rule's Markdown help: an autolink when it is a plain http(s) URL, else inert text. */
+function markdownUrl(url: string): string {
+  const safe = safeHttpUrl(url);
+  return safe === null ? `\`${url.replace(/[`\s]+/g, ' ')}\`` : `<${safe}>`;
 }
 
 function truncate(text: string): string {

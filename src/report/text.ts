@@ -3,6 +3,7 @@ import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
 import { activeFindings, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText } from './describe.js';
 import { heapDiffFollowUp } from './follow-up.js';
+import { forTerminal, terminalLine } from './escape.js';
 
 export interface TextOptions {
   color: boolean;
@@ -18,7 +19,9 @@ export interface TextOptions {
  * The human report of a check: each leaky gem version once, with its advisories under it and the one
  * upgrade that clears them all; the lockfiles checked; a summary; the way forward when clean.
  */
-export function renderText(result: CheckResult, options: TextOptions): string {
+export function renderText(unsafe: CheckResult, options: TextOptions): string {
+  // Titles, URLs, paths and reasons may hold terminal escapes or newlines: escaped once, here.
+  const result = forTerminal(unsafe);
   const style = createStyle(options.color);
   const active = activeFindings(result);
   if (active.length === 0 && options.quiet) return '';
@@ -31,7 +34,7 @@ export function renderText(result: CheckResult, options: TextOptions): string {
   if (suppressed.length > 0) blocks.push(renderSuppressed(suppressed, style));
   if (result.audits.length > 1) blocks.push(renderLockfiles(result, style));
   blocks.push(renderSummary(result, style, options.verbose));
-  if (active.length === 0 && !options.quiet) blocks.push(heapDiffFollowUp(options.appName, style));
+  if (active.length === 0 && !options.quiet) blocks.push(heapDiffFollowUp(terminalLine(options.appName), style));
   return `${blocks.join('\n\n')}\n`;
 }
 

@@ -12,6 +12,9 @@ const VERSION_PATTERN = /^[0-9]+(?:\.[0-9A-Za-z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Z
 
 const LETTER = /[A-Za-z]/;
 
+/** Longer strings are not versions here (RubyGems has no limit; no published gem is anywhere near it). */
+export const MAX_VERSION_LENGTH = 1024;
+
 /**
  * The string RubyGems would store for `text`, or null when `Gem::Version.correct?` is false.
  * A blank string means `0`, and every `-` becomes `.pre.`, so `1.0.0-rc1` is kept as `1.0.0.pre.rc1`.
@@ -19,7 +22,8 @@ const LETTER = /[A-Za-z]/;
 function normalizeVersion(text: string): string | null {
   const trimmed = trimRubySpace(text);
   if (trimmed === '') return '0';
-  if (!VERSION_PATTERN.test(trimmed)) return null;
+  // A pattern over megabytes can exhaust the regexp stack; no real version comes near the cap.
+  if (trimmed.length > MAX_VERSION_LENGTH || !VERSION_PATTERN.test(trimmed)) return null;
   return trimmed.replaceAll('-', '.pre.');
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory } from '../../src/advisories/types.js';
-import { fixFor, shellQuote } from '../../src/audit/fix.js';
+import { fixFor } from '../../src/audit/fix.js';
+import { shellWord as shellQuote } from '../../src/shell.js';
 import { parseLockfile } from '../../src/lockfile/index.js';
 
 function advisory(fields: Partial<Advisory>): Advisory {

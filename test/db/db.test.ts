@@ -136,6 +136,7 @@ describe('gemleak db lint', () => {
     writeTree(root, { 'plain/README.md': 'x', 'target/redis/1.yml': advisoryFile('redis', { leaky: ['< 1'] }) });
     mkdirSync(path.join(root, 'linked'));
     symlinkSync(path.join(root, 'target'), path.join(root, 'linked', 'gems'));
+    // Issue 11: no gems/ at all is the wrong folder (exit 2, named as typed), not a database with a problem.
     const plain = runCli(['db', 'lint', 'plain'], { cwd: root });
     expect(plain.status).toBe(2);
     expect(plain.stderr).toBe('gemleak: plain: not an advisory database: it has no gems/ folder\n');

@@ -185,7 +185,7 @@ describe('gemleak doctor on hostile apps', () => {
     const dir = tempApp({ 'fly.toml': '[env]\n  MALLOC_ARENA_MAX = "2\\u001b[2J\\u001b]0;pwned\\u0007"\n', Dockerfile: 'FROM ruby:3.3.0-slim\n' });
     const run = runCli(['doctor', '.'], { cwd: dir });
     expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(run.stdout).toContain('MALLOC_ARENA_MAX=2\\u001b[2J\\u001b]0;pwned\\u0007');
+    expect(run.stdout).toContain('MALLOC_ARENA_MAX=2\\e[2J\\e]0;pwned\\x07');
   });
 
   it('malformed app.json and Kubernetes YAML are warnings with the file, not crashes', () => {

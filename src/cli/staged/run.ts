@@ -17,20 +17,13 @@ export async function runStagedCheck(options: CheckOptions, context: CommandCont
   const git = { cwd: context.io.cwd, env: context.io.env };
   const staged = options.paths.length === 0 ? await stagedLockfileChanges(git) : await indexedLockfiles(git, options.paths);
   if (staged.length === 0) return;
-  const [root, blobs, { decodeLockfile, startsWithUtf8Bom }, { parseLockfile, byteOrderMarkWarning }] = await Promise.all([
-    workTreeRoot(git),
-    readStagedBlobs(git, staged),
-    import('../../lockfile/decode.js'),
-    import('../../lockfile/parse.js'),
-  ]);
+  const [root, blobs, { parseLockfileBytes }] = await Promise.all([workTreeRoot(git), readStagedBlobs(git, staged), import('../../lockfile/from-bytes.js')]);
   // The same decoding and parsing as a lockfile on disk (conflict markers included), named as
   // `gemleak check` names files: relative to where the user is. In a hook, that is the top.
   const lockfiles = staged.map((entry, index) => {
     const file = path.relative(context.io.cwd, path.join(root, entry.path)) || path.posix.basename(entry.path);
-    const bytes = blobs[index] ?? Buffer.alloc(0);
-    const lockfile = parseLockfile(decodeLockfile(bytes, file), file);
-    if (startsWithUtf8Bom(bytes)) lockfile.warnings.unshift(byteOrderMarkWarning());
-    return lockfile;
+    // The same size cap as on disk (from-bytes.ts).
+    return parseLockfileBytes(blobs[index] ?? Buffer.alloc(0), file);
   });
   const { runCheckCommand } = await import('../check/run.js');
   // A hook is read by a person mid-commit: text unless --format says otherwise, whatever the

@@ -1,3 +1,4 @@
+import { terminalLine } from '../../report/escape.js';
 import os from 'node:os';
 import { resolveDataHome } from '../../advisories/data-home.js';
 import { sameSource, sourceHome } from '../../advisories/source-home.js';
@@ -77,7 +78,7 @@ export function configuredTargets(config: GemleakConfig | null, home: string, de
 export function raiseFailures(failures: readonly GemleakError[], io: CliIo): void {
   const last = failures.at(-1);
   if (last === undefined) return;
-  for (const failure of failures.slice(0, -1)) io.stderr.write(`gemleak: ${failure.describe()}\n`);
+  for (const failure of failures.slice(0, -1)) io.stderr.write(`gemleak: ${terminalLine(failure.describe())}\n`);
   throw last;
 }
 

@@ -8,6 +8,7 @@ import { resolveDatabases } from '../../check/databases.js';
 import { type CorrectionInForce, mergeDatabases } from '../../advisories/merge.js';
 import { SOURCES_DIR, sameSource, sourceHome } from '../../advisories/source-home.js';
 import { redactUrl } from '../../advisories/source-url.js';
+import { isDeadHolder } from '../../advisories/lock.js';
 import { readSyncState } from '../../advisories/sync-state.js';
 import type { AdvisoryDatabase, DatabaseSummary } from '../../advisories/types.js';
 import { loadConfig } from '../../config/load.js';
@@ -181,8 +182,10 @@ function empty(kind: DatabaseSummary['kind'], state: DatabaseStatus['state'], wh
 
 async function lockHolder(home: string): Promise<{ pid: number; host: string; startedAt: string } | null> {
   try {
-    const owner = JSON.parse(await readFile(dataHomePaths(home).lockFile, 'utf8')) as { pid: number; host: string; startedAt: string };
-    return typeof owner.pid === 'number' ? owner : null;
+    const owner = JSON.parse(await readFile(dataHomePaths(home).lockFile, 'utf8')) as { pid: number; host: string; startedAt: string; bootId?: string | null; pidStart?: string | null };
+    // A lock left by a killed update names no running update: the next update breaks it at once.
+    if (typeof owner.pid !== 'number' || typeof owner.host !== 'string' || isDeadHolder(owner)) return null;
+    return { pid: owner.pid, host: owner.host, startedAt: owner.startedAt };
   } catch {
     return null;
   }
