@@ -10,6 +10,10 @@ export type DoctorSeverity = (typeof DOCTOR_SEVERITIES)[number];
 export const FAIL_ON_LEVELS = ['high', 'medium', 'low', 'none'] as const;
 export type FailOn = (typeof FAIL_ON_LEVELS)[number];
 
+/** Every `--format` of `gemleak doctor` (here, not in the reporters, so the CLI can declare them without loading any). */
+export const DOCTOR_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export type DoctorFormat = (typeof DOCTOR_FORMATS)[number];
+
 export type DoctorCategory = 'allocator' | 'growth' | 'interpreter' | 'process';
 
 export interface DoctorFinding {

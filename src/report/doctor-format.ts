@@ -1,9 +1,8 @@
-import type { DoctorResult } from '../doctor/types.js';
+import type { DoctorFormat, DoctorResult } from '../doctor/types.js';
 import { terminalLine } from '../terminal.js';
 
-/** Every `--format` of `gemleak doctor`; each is one reporter file over the same `DoctorResult`. */
-export const DOCTOR_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
-export type DoctorFormat = (typeof DOCTOR_FORMATS)[number];
+/** Each `--format` of `gemleak doctor` is one reporter file over the same `DoctorResult`. */
+export { DOCTOR_FORMATS, type DoctorFormat } from '../doctor/types.js';
 
 export interface DoctorReportContext {
   color: boolean;

@@ -2,8 +2,7 @@ import { Option, type Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type CommandContext, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InvalidOptionValue } from '../context.js';
-import { DOCTOR_FORMATS, type DoctorFormat } from '../../report/doctor-format.js';
-import { FAIL_ON_LEVELS, type FailOn } from '../../doctor/types.js';
+import { DOCTOR_FORMATS, type DoctorFormat, FAIL_ON_LEVELS, type FailOn } from '../../doctor/types.js';
 import { GemleakError } from '../../errors.js';
 import { useColor } from '../io.js';
 
