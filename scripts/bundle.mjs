@@ -6,6 +6,17 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
+/**
+ * Nothing is copied twice: the packages gemleak depends on at run time (package.json
+ * `dependencies`: the library entry dist/index.js needs them too) stay external, loaded from
+ * node_modules, and only when used (YAML, TOML, git, semver are all loaded lazily). What the bundle
+ * inlines is a devDependency, so an install does not carry it a second time: that is commander,
+ * which only the CLI uses and which is on every run's path (one file instead of seven, and its
+ * child_process deferred; see lazyCommanderChildProcess).
+ */
+const packageJson = JSON.parse(readFileSync('package.json', 'utf8'));
+const EXTERNAL = Object.keys(packageJson.dependencies ?? {});
+
 const BANNER = "import { createRequire as __gemleakCreateRequire } from 'node:module'; const require = __gemleakCreateRequire(import.meta.url);";
 
 const entryPoints = { main: 'src/cli/main.ts' };
@@ -47,6 +58,7 @@ const common = {
   minify: true,
   logLevel: 'warning',
   metafile: true,
+  external: EXTERNAL,
 };
 
 // check.js is one file (no splitting): first its static graph, which is inlined, and the modules it
@@ -61,7 +73,7 @@ const lazyFromCheck = new Map();
 for (const [file, input] of Object.entries(probe.metafile.inputs)) {
   for (const entry of input.imports.filter(({ kind }) => kind === 'dynamic-import')) {
     const target = lazyTarget(path.resolve(file), entry.path);
-    if (inlined.has(target) || lazyFromCheck.has(target)) continue;
+    if (inlined.has(target) || lazyFromCheck.has(target) || isExternalPackage(target)) continue;
     const name = `lazy-${(path.isAbsolute(target) ? path.relative('src', target).replace(/\.ts$/, '') : target).replace(/[^\w.-]+/g, '-')}`;
     lazyFromCheck.set(target, name);
     entryPoints[name] = target;
@@ -90,6 +102,18 @@ const cli = await build({
 });
 const check = await build({ ...checkBuild, plugins: [builtinsThroughRequire(), sharedWithMain, lazyFromCli(lazyFromCheck)] });
 const outputs = { ...cli.metafile.outputs, ...check.metafile.outputs };
+
+// What the bundle inlines must not also be installed as a dependency.
+const inlinedPackages = new Set(
+  Object.values(outputs).flatMap((output) => Object.keys(output.inputs)).flatMap((file) => {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    return match === null ? [] : [match[1]];
+  }),
+);
+for (const name of inlinedPackages) {
+  if (name in (packageJson.dependencies ?? {})) throw new Error(`bundle: ${name} is inlined into dist/bin and also a dependency`);
+  if (!(name in (packageJson.devDependencies ?? {}))) throw new Error(`bundle: ${name} is inlined into dist/bin but is not a devDependency`);
+}
 
 // Only esbuild's `__require` helper (one chunk) and code that calls require directly need the banner;
 // elsewhere it would just run createRequire once more per chunk loaded.
@@ -158,6 +182,11 @@ function externalDynamicImports() {
       bundle.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
     },
   };
+}
+
+/** A bare specifier of a run-time dependency (or a file of one): left to node_modules. */
+function isExternalPackage(specifier) {
+  return EXTERNAL.some((name) => specifier === name || specifier.startsWith(`${name}/`));
 }
 
 /** A source file (absolute) for a relative specifier, else the package name as written. */

@@ -13,9 +13,13 @@ import type { Fix, FixBlocker } from './types.js';
 export function fixFor(lockfile: Lockfile, spec: Pick<LockedSpec, 'name' | 'version'>, platforms: readonly (string | null)[], gemAdvisories: readonly Advisory[], hit: Advisory): Fix {
   const locked = GemVersion.parse(spec.version);
   const safe = safeVersionsAbove(gemAdvisories, locked, platforms);
-  const blockers = safe.minimum === null ? [] : blockersOf(lockfile, spec.name, GemVersion.parse(safe.minimum));
+  const direct = safe.minimum === null ? [] : blockersOf(lockfile, spec.name, GemVersion.parse(safe.minimum));
+  const moving = gemsToMove(lockfile, spec.name, direct);
+  const blockers = [...direct, ...gemfilePins(lockfile, moving.slice(1))];
   const where = whereToRun(lockfile.file);
-  const command = updateCommand(spec.name, blockers);
+  // Not `--conservative`: it keeps the gem's own dependencies locked, and a fixed release that needs a
+  // newer one (the lockfile cannot tell) then stays where it is without an error.
+  const command = `bundle update ${moving.join(' ')}`;
   return {
     patchedVersions: hit.patchedVersions,
     minimumSafeVersion: safe.minimum,
@@ -31,7 +35,7 @@ export function fixFor(lockfile: Lockfile, spec: Pick<LockedSpec, 'name' | 'vers
 /**
  * What keeps Bundler from moving `gem` to `target`: the Gemfile's requirement (the lockfile's
  * DEPENDENCIES) and every locked gem that depends on it with a requirement `target` does not meet.
- * `bundle update GEM --conservative` alone changes nothing while one of these holds.
+ * `bundle update GEM` alone changes nothing while one of these holds.
  */
 export function blockersOf(lockfile: Lockfile, gem: string, target: GemVersion): FixBlocker[] {
   const blockers: FixBlocker[] = [];
@@ -63,13 +67,69 @@ function excludes(requirement: string, target: GemVersion): boolean {
 }
 
 /**
- * `bundle update GEM --conservative` moves the gem alone. When a locked gem holds it below the fix,
- * that gem has to move too; when the Gemfile does, no command helps until the Gemfile changes (the
- * reports say so), and the command shown is the one to run after that change.
+ * The gems `bundle update` has to name: the gem; each locked gem that holds it
+ * below the fix; and, up the chain, each gem that pins one of those. When the Gemfile holds the gem
+ * itself, no command helps until the Gemfile changes (the reports say so), and the command shown
+ * is the one to run after that change.
  */
-function updateCommand(gem: string, blockers: readonly FixBlocker[]): string {
+function gemsToMove(lockfile: Lockfile, gem: string, blockers: readonly FixBlocker[]): string[] {
   const parents = [...new Set(blockers.flatMap((blocker) => (blocker.kind === 'gem' && blocker.gem !== null ? [blocker.gem.split(' ')[0]!] : [])))];
-  return `bundle update ${[gem, ...parents].join(' ')} --conservative`;
+  const moving = [gem, ...parents];
+  return [...moving, ...pinningAncestors(lockfile, moving)];
+}
+
+/**
+ * A gem that has to move but that the Gemfile pins to its locked version (`gem "rails", "4.2.6"`):
+ * the Gemfile has to change first, as for the gem itself.
+ */
+function gemfilePins(lockfile: Lockfile, moving: readonly string[]): FixBlocker[] {
+  const lockedVersions = lockedVersionsOf(lockfile);
+  return lockfile.dependencies.flatMap((dependency) => {
+    const version = lockedVersions.get(dependency.name);
+    if (!moving.includes(dependency.name) || version === undefined || !admitsNothingAbove(dependency.requirement, version)) return [];
+    return [{ kind: 'gemfile' as const, requirement: dependency.requirement, gem: `${dependency.name} ${version}`, line: dependency.line }];
+  });
+}
+
+function lockedVersionsOf(lockfile: Lockfile): Map<string, string> {
+  return new Map(lockfile.specs.map((locked) => [locked.name, locked.version]));
+}
+
+/**
+ * `bundle update` unlocks only the gems named and their dependencies: a parent that has to move stays where it is when
+ * another locked gem pins it to its locked version (as `rails` pins `actionpack (= 7.0.1)`), and
+ * Bundler says nothing but "its version stayed the same". So every gem that pins one that has to
+ * move is named too, up the chain. Only such pins are named: for a looser requirement nothing in
+ * the lockfile tells whether the parent's next release is inside it.
+ */
+function pinningAncestors(lockfile: Lockfile, moving: readonly string[]): string[] {
+  const lockedVersions = lockedVersionsOf(lockfile);
+  const named = new Set(moving);
+  const found: string[] = [];
+  const queue = [...moving.slice(1)];
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    const version = lockedVersions.get(name);
+    if (version === undefined) continue;
+    for (const ancestor of lockfile.specs) {
+      if (named.has(ancestor.name)) continue;
+      if (!ancestor.dependencies.some((dependency) => dependency.name === name && admitsNothingAbove(dependency.requirement, version))) continue;
+      named.add(ancestor.name);
+      found.push(ancestor.name);
+      queue.push(ancestor.name);
+    }
+  }
+  return found;
+}
+
+/** True for `= 7.0.1` against 7.0.1: no release above the locked one meets the requirement. */
+function admitsNothingAbove(requirement: string, locked: string): boolean {
+  if (requirement.trim() === '') return false;
+  try {
+    // A version just above the locked one and below any release that could follow it.
+    return !GemRequirement.parse(requirement).satisfiedBy(GemVersion.parse(`${locked}.0.0.0.0.0.0.1`));
+  } catch {
+    return false;
+  }
 }
 
 interface Where {

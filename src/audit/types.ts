@@ -14,7 +14,7 @@ export interface Fix {
   safeVersions: string[];
   /** What holds the gem below `minimumSafeVersion`: the Gemfile's requirement, or a locked gem's. */
   blockers: FixBlocker[];
-  /** The Bundler command, to run in the lockfile's folder (`bundle update redis --conservative`). */
+  /** The Bundler command, to run in the lockfile's folder (`bundle update redis`). */
   command: string;
   /** The lockfile's folder as the report names it, or null for the current folder. */
   directory: string | null;
@@ -30,7 +30,11 @@ export interface FixBlocker {
   kind: 'gemfile' | 'gem';
   /** As written in the lockfile (`~> 1.8`). */
   requirement: string;
-  /** `rails 7.0.1` for kind `gem`; null for the Gemfile. */
+  /**
+   * Kind `gem`: the locked gem that requires it so (`rails 7.0.1`). Kind `gemfile`: null when the
+   * Gemfile's requirement is on the leaky gem itself; else the locked gem that has to move too and
+   * that the Gemfile pins to its locked version (`rails 4.2.6` for `gem "rails", "4.2.6"`).
+   */
   gem: string | null;
   /** The lockfile line that states it. */
   line: number;

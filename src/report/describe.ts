@@ -1,5 +1,5 @@
 import { type DatabaseSummary, ignoreKey } from '../advisories/types.js';
-import type { CheckResult, CheckSummary, Finding, Fix, RunWarning } from '../audit/types.js';
+import type { CheckResult, CheckSummary, Finding, Fix, FixBlocker, RunWarning } from '../audit/types.js';
 import { plural } from './style.js';
 
 /** Sentences and helpers shared by every check format, so they say the same thing the same way. */
@@ -58,11 +58,15 @@ function describeRequirement(requirement: string): string {
 
 /** `the Gemfile requires json (~> 1.8)`, `rails 7.0.1 requires actionpack (= 7.0.1)`. */
 export function blockerSentences(finding: Pick<Finding, 'gem' | 'fix'>): string[] {
-  return finding.fix.blockers.map((blocker) =>
-    blocker.kind === 'gemfile'
-      ? `the Gemfile requires ${finding.gem} (${blocker.requirement}), which excludes ${finding.fix.minimumSafeVersion}: change that requirement in the Gemfile first`
-      : `${blocker.gem} requires ${finding.gem} (${blocker.requirement}), which excludes ${finding.fix.minimumSafeVersion}: it has to move too`,
-  );
+  return finding.fix.blockers.map((blocker) => blockerSentence(finding, blocker));
+}
+
+function blockerSentence(finding: Pick<Finding, 'gem' | 'fix'>, blocker: FixBlocker): string {
+  const excludes = `which excludes ${finding.fix.minimumSafeVersion}`;
+  if (blocker.kind === 'gem') return `${blocker.gem} requires ${finding.gem} (${blocker.requirement}), ${excludes}: it has to move too`;
+  // A Gemfile pin on a gem that has to move with it (`gem "rails", "4.2.6"`), or on the gem itself.
+  if (blocker.gem !== null) return `the Gemfile pins ${blocker.gem.split(' ')[0]} (${blocker.requirement}), which has to move too: change that requirement in the Gemfile first`;
+  return `the Gemfile requires ${finding.gem} (${blocker.requirement}), ${excludes}: change that requirement in the Gemfile first`;
 }
 
 /** `Leaky versions: >= 3.0, < 3.9.`, or for an advisory with no known start `Leaky: all versions before 2.7.2 (start not established).` */
@@ -81,7 +85,7 @@ export function findingHeadline(finding: Finding): string {
 }
 
 /**
- * `Upgrade to 3.3.1 (safe: 3.3.1, or 3.9 and later): cd -- apps/api && bundle update redis --conservative.`
+ * `Upgrade to 3.3.1 (safe: 3.3.1, or 3.9 and later): cd -- apps/api && bundle update redis.`
  * Safe means no known leak of the gem at all, so the upgrade never walks into another one.
  */
 export function fixSentence(finding: Pick<Finding, 'gem' | 'fix'>): string {

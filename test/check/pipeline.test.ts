@@ -77,7 +77,7 @@ describe('paths keep the form the user typed', () => {
     const run = runCli(['check', absolute, '--format', 'json'], { cwd: path.join(root, 'repo', 'apps'), env: { GEMLEAK_DB: db, GEMLEAK_HOME: path.join(root, 'home') } });
     const report = JSON.parse(run.stdout);
     expect(report.findings[0].lockfile).toBe(absolute);
-    expect(report.findings[0].fix.runnable).toBe(`cd -- ${path.dirname(absolute)} && bundle update redis --conservative`);
+    expect(report.findings[0].fix.runnable).toBe(`cd -- ${path.dirname(absolute)} && bundle update redis`);
   });
 
   it('an error names the path as typed', () => {

@@ -32,7 +32,7 @@ describe('gemleak check: exit codes and text', () => {
     expect(run.stdout).toContain('  redis-612  ');
     expect(run.stdout).toContain('    https://example.com/redis/issues/1');
     expect(run.stdout).toContain('Fix:  upgrade to 3.3.1 (safe: 3.3.1 and later)');
-    expect(run.stdout).toContain('bundle update redis --conservative');
+    expect(run.stdout).toContain('bundle update redis');
     expect(run.stdout).toContain('oj 0.9');
     // oj-1 has no patched release, but its leaky range ends: 1.0 no longer has the leaking code.
     expect(run.stdout).toContain('Fix:  upgrade to 1.0 (safe: 1.0 and later)');
@@ -98,7 +98,7 @@ describe('gemleak check: several advisories on one gem version', () => {
       const run = runCli(['check', 'leaky'], { cwd: root, env: { GEMLEAK_DB: twoLeaks } });
       expect(run.status).toBe(1);
       expect(run.stdout).toContain('redis 3.3.0  leaky/Gemfile.lock:5  2 known leaks');
-      expect(run.stdout).toContain('Fix:  upgrade to 3.4 (safe: 3.4 and later), which fixes all of these\n        cd -- leaky && bundle update redis --conservative');
+      expect(run.stdout).toContain('Fix:  upgrade to 3.4 (safe: 3.4 and later), which fixes all of these\n        cd -- leaky && bundle update redis');
     } finally {
       rmSync(twoLeaks, { recursive: true, force: true });
     }
@@ -128,7 +128,7 @@ describe('gemleak check --format json', () => {
         patched_versions: ['>= 3.3.1'],
         unaffected_versions: [],
       },
-      fix: { patched_versions: ['>= 3.3.1'], minimum_safe_version: '3.3.1', command: 'bundle update redis --conservative' },
+      fix: { patched_versions: ['>= 3.3.1'], minimum_safe_version: '3.3.1', command: 'bundle update redis' },
       suppressed: null,
     });
     expect(report.database).toMatchObject({ advisories: 2, sources: [{ kind: 'custom', path: db, advisories: 2 }] });

@@ -6,7 +6,7 @@ import { discoverLockfiles } from '../../src/check/discover.js';
 import { tempDir, writeTree } from '../helpers/fixtures.js';
 
 let root: string;
-const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', GIT_CONFIG_NOSYSTEM: '1' };
+const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent-home', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, env, stdio: 'pipe' });

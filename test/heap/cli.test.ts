@@ -144,10 +144,11 @@ describe('gemleak heap diff', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Examples:\n  $ gemleak heap diff heap-A.json heap-B.json heap-C.json');
     expect(run.stdout).toContain('ObjectSpace.trace_object_allocations_start');
+    // Without a subcommand: the group's help on stderr and exit 2, like `gemleak db` and `gemleak hook`.
     const heap = runCli(['heap']);
-    expect(heap.status).toBe(0);
-    expect(heap.stdout).toContain('diff [options] <A> <B> [C]');
-    expect(heap.stdout).toContain('Examples:');
+    expect(heap.status).toBe(2);
+    expect(heap.stderr).toContain('diff [options] <A> <B> [C]');
+    expect(heap.stderr).toContain('Examples:');
   });
 });
 

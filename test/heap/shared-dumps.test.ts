@@ -9,6 +9,7 @@ import type { HeapDiffResult } from '../../src/heap/types.js';
 import { renderHeapyLines } from '../../src/report/heap-heapy.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { SKIP_NO_SHARED, hasShared, sharedRoot } from '../helpers/paths.js';
+import { skippedWithoutCorpus } from '../helpers/skip.js';
 
 /**
  * The real Ruby 3.1 dumps of ../shared/heapdumps against their ground truth (truth.json): every
@@ -71,6 +72,7 @@ describe.skipIf(!hasShared)(`heap diff on ../shared/heapdumps matches truth.json
     expect(truths.length).toBeGreaterThanOrEqual(18);
   });
 
+  skippedWithoutCorpus('each case of ../shared/heapdumps: what truth.json says is retained');
   it.each(truths.filter((truth) => !emptyCases.has(truth.case)).map((truth) => [truth.case, truth]))('%s', async (_name, truth) => {
     const result = await diffCase(truth.case);
     for (const entry of [...truth.leaks, ...truth.must_not_be_retained]) {
@@ -137,6 +139,11 @@ describe.skipIf(!hasShared || !heapyInstalled)(
     const comparable = cases.filter((name) => name !== 'awk_json_array_line' && !emptyCases.has(name));
     const syntheticCases = hasShared ? readdirSync(root).filter((name) => name.startsWith('syn_')) : [];
 
+    skippedWithoutCorpus('each case of ../shared/heapdumps: the lines heapy prints');
+    it('has cases to compare', () => {
+      expect(comparable.length).toBeGreaterThan(10);
+      expect(syntheticCases.length).toBeGreaterThan(0);
+    });
     it.each([...comparable, ...syntheticCases])('%s', async (name) => {
       const plain = (['A', 'B', 'C'] as const).map((role) => {
         const file = path.join(scratch, `${name}-${role}.ndjson`);

@@ -1,41 +1,47 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
 
-/** Newest modification time under a folder (0 when it does not exist). */
-function newest(dir: string): number {
-  let latest = 0;
-  let entries;
+/**
+ * Written after a build that succeeded, and only then: its age is the age of the last good build.
+ * Outside dist/, which is packed.
+ */
+const STAMP = path.join(repoRoot, 'node_modules', '.cache', 'gemleak-test-build-ok');
+
+/** What the build reads: a change to any of these makes dist/ stale. */
+const BUILD_INPUTS = ['src', 'advisories', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'test/helpers/build.ts'];
+
+/** Newest modification time of a file, or of anything under a folder (0 when it does not exist). */
+function newest(target: string): number {
+  let stats;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    stats = statSync(target);
   } catch {
     return 0;
   }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let latest = stats.mtimeMs;
+  for (const entry of readdirSync(target)) latest = Math.max(latest, newest(path.join(target, entry)));
   return latest;
 }
 
 /**
- * CLI tests run the real `bin/gemleak.js`, which loads `dist/`. Rebuild when a source or advisory
- * file is newer than the build, so `npx vitest run test/...` alone never tests stale JavaScript.
+ * CLI tests run the real `bin/gemleak.js`, which loads `dist/`. Rebuild when anything the build reads
+ * is newer than the last good build, so `npx vitest run test/...` alone never tests stale JavaScript.
+ * The build is authoritative: a type error (tsc still emits JavaScript then) or a failed bundle
+ * stops the run here, before any test sees what it left behind, and the next run builds again.
  */
 export function setup(): void {
-  const built = newest(path.join(repoRoot, 'dist'));
-  const sources = Math.max(newest(path.join(repoRoot, 'src')), newest(path.join(repoRoot, 'advisories')));
-  if (built > 0 && built >= sources) return;
-  try {
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-    });
-    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/bundle.mjs')], { cwd: repoRoot, stdio: 'inherit' });
-    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-bundled-index.mjs')], { cwd: repoRoot, stdio: 'inherit' });
-  } catch {
-    // tsc still emits JavaScript on type errors; `npm test` type-checks separately and fails there.
-    console.warn('test setup: the build reported type errors (see above); CLI tests run the JavaScript it emitted');
+  const lastGoodBuild = newest(STAMP);
+  const inputs = Math.max(...BUILD_INPUTS.map((input) => newest(path.join(repoRoot, input))));
+  if (lastGoodBuild > 0 && lastGoodBuild >= inputs) return;
+  rmSync(STAMP, { force: true });
+  // The package's own build (package.json "build"), so the tests see what `npm install` and `npm pack` ship.
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (build.error !== undefined || build.status !== 0) {
+    throw new Error(`test setup: npm run build failed (${build.error?.message ?? `exit ${build.status}`}, see above); no test runs against a stale or ill-typed dist/`);
   }
+  mkdirSync(path.dirname(STAMP), { recursive: true });
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }

@@ -1,18 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { skipNoTool, toolVersion } from '../helpers/skip.js';
 import { CLEAN, LEAKY, baseEnv, commit, git, lastSubject, makeRepo, run, stage, writeRedisDatabase } from './repo.js';
 
 // gemleak as a hook repository of the pre-commit framework, for real: pre-commit clones this
 // checkout (as a git repository with one commit), runs `npm install` there (which builds dist/
 // through `prepare`), `npm pack`, and `npm install -g` of the tarball, then runs the hook in
 // commits. Slow (a whole npm install): minutes, not seconds. Needs Debian's `pre-commit` package.
-const preCommitVersion = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' });
-const hasPreCommit = preCommitVersion.status === 0;
-const SKIP_NO_PRE_COMMIT = hasPreCommit ? '' : ' (skipped: the pre-commit framework is not installed; apt-get install pre-commit)';
+// Without pre-commit, spawnSync gives no output at all (stdout null): toolVersion says null.
+const preCommitVersion = toolVersion('pre-commit');
+const hasPreCommit = preCommitVersion !== null;
+const SKIP_NO_PRE_COMMIT = hasPreCommit ? '' : ` ${skipNoTool('the pre-commit framework', 'pre-commit')}`;
 const SLOW = 15 * 60_000;
 
 let root: string;
@@ -43,7 +44,7 @@ function makeRepoFromTree(dir: string): void {
   git(dir, ['commit', '-q', '--no-verify', '-m', 'gemleak']);
 }
 
-describe.skipIf(!hasPreCommit)(`gemleak in the pre-commit framework (${preCommitVersion.stdout.trim() || 'absent'})${SKIP_NO_PRE_COMMIT}`, () => {
+describe.skipIf(!hasPreCommit)(`gemleak in the pre-commit framework (${preCommitVersion ?? 'absent'})${SKIP_NO_PRE_COMMIT}`, () => {
   beforeAll(() => {
     root = tempDir('gemleak-pre-commit-');
     const db = path.join(root, 'db');

@@ -110,7 +110,7 @@ describe('gemleak check --staged: findings', () => {
         'gemleak: the staged Gemfile.lock locks 1 gem version with a known memory leak:',
         '',
         '  redis 3.3.0  Gemfile.lock:5  redis-612: Memory leak due to Timeout creating threads on each invocation.',
-        '    fix: upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative',
+        '    fix: upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis',
         '',
         'To accept a finding on purpose, add it to .gemleak.toml at the top of the repository:',
         '  [[ignore]]',
@@ -170,7 +170,7 @@ describe('gemleak check --staged: findings', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('gemleak: 2 staged lockfiles lock 1 gem version with a known memory leak:');
     expect(result.stdout).toContain('redis 3.3.0  apps/web/Gemfile.lock:5');
-    expect(result.stdout).toContain('fix: upgrade to 3.3.1 (safe: 3.3.1 and later): cd -- apps/web && bundle update redis --conservative');
+    expect(result.stdout).toContain('fix: upgrade to 3.3.1 (safe: 3.3.1 and later): cd -- apps/web && bundle update redis');
     expect(result.stdout).not.toContain('apps/api/Gemfile.lock:');
   });
 
@@ -180,7 +180,7 @@ describe('gemleak check --staged: findings', () => {
     const result = gemleak(path.join(repo, 'lib', 'deep'), ['check', '--staged'], env());
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('redis 3.3.0  ../../Gemfile.lock:5');
-    expect(result.stdout).toContain('cd -- ../.. && bundle update redis --conservative');
+    expect(result.stdout).toContain('cd -- ../.. && bundle update redis');
   });
 
   it('sees the whole repository from a subdirectory even with diff.relative = true', () => {

@@ -68,13 +68,13 @@ describe('staged paths are quoted for the shell', () => {
     git(['add', '-A'], repo);
     const run = gemleak(['check', '--staged'], repo);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain("cd -- '-rf' && bundle update redis --conservative");
-    expect(run.stdout).toContain("cd -- $'caf\\xe9' && bundle update redis --conservative");
+    expect(run.stdout).toContain("cd -- '-rf' && bundle update redis");
+    expect(run.stdout).toContain("cd -- $'caf\\xe9' && bundle update redis");
     expect(run.stdout).toContain('caf\\xe9/Gemfile.lock:5');
     expect(run.stdout).not.toContain('\ufffd');
     // The printed command really reaches the folder: run it in a shell (with `bundle` replaced).
     const line = run.stdout.split('\n').find((text) => text.includes("cd -- $'caf"))!;
-    const command = line.slice(line.indexOf('cd ')).replace('bundle update redis --conservative', 'pwd');
+    const command = line.slice(line.indexOf('cd ')).replace('bundle update redis', 'pwd');
     const shell = spawnSync('bash', ['--norc', '--noprofile', '-c', command], { cwd: repo, env: { PATH: process.env.PATH ?? '' } });
     expect(shell.stdout.subarray(0, -1).equals(latin1)).toBe(true);
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, w
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemleakBin, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -24,7 +25,7 @@ const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 const WORKER = `
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-const { acquireLock } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'advisories', 'lock.js'))});
+const { acquireLock } = await import('./lock.mjs');
 const [file, log, rounds, dead] = process.argv.slice(2);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 for (let i = 0; i < Number(rounds); i++) {
@@ -65,6 +66,8 @@ describe('breaking a stale lock is atomic: stress test', () => {
     mkdirSync(dir);
     const worker = path.join(dir, 'worker.mjs');
     writeFileSync(worker, WORKER);
+    // The lock module itself, compiled from src/ (the package's dist/ keeps only what its entry points reach).
+    buildSync({ entryPoints: [path.join(repoRoot, 'src', 'advisories', 'lock.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: path.join(dir, 'lock.mjs'), logLevel: 'silent' });
     const log = path.join(dir, 'holds.log');
     writeFileSync(log, '');
     const dead = deadPid();

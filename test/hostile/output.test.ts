@@ -97,10 +97,10 @@ describe('text and compact reports: no terminal escapes, no workflow commands', 
       const advisory = { id: '612', gem: 'redis', url: 'https://example.com', title: 't', date: '2020-01-01', description: '', leakyVersions: ['= 3.3.0'], patchedVersions: ['>= 3.3.1'], unaffectedVersions: [], platform: null, framework: null, related: [], file: 'gems/redis/612.yml' } as Advisory;
       return fixFor(parseLockfile(lockfileWith(['redis (3.3.0)']), lockfile), { name: 'redis', version: '3.3.0' }, [null], [advisory], advisory).runnable;
     };
-    expect(runnable('-rf/Gemfile.lock')).toBe("cd -- '-rf' && bundle update redis --conservative");
-    expect(runnable('caf\udce9/Gemfile.lock')).toBe("cd -- $'caf\\xe9' && bundle update redis --conservative");
-    expect(runnable("it's\n::error::x/Gemfile.lock")).toBe("cd -- $'it\\'s\\n::error::x' && bundle update redis --conservative");
-    expect(runnable('caf\u00e9/Gemfile.next.lock')).toBe("cd -- 'caf\u00e9' && BUNDLE_GEMFILE=Gemfile.next bundle update redis --conservative");
+    expect(runnable('-rf/Gemfile.lock')).toBe("cd -- '-rf' && bundle update redis");
+    expect(runnable('caf\udce9/Gemfile.lock')).toBe("cd -- $'caf\\xe9' && bundle update redis");
+    expect(runnable("it's\n::error::x/Gemfile.lock")).toBe("cd -- $'it\\'s\\n::error::x' && bundle update redis");
+    expect(runnable('caf\u00e9/Gemfile.next.lock')).toBe("cd -- 'caf\u00e9' && BUNDLE_GEMFILE=Gemfile.next bundle update redis");
   });
 
   it('escape helpers, table-driven', () => {

@@ -97,7 +97,7 @@ describe('readLockfile', () => {
     expect({ code: error.code, file: error.file, line: error.line }).toEqual({ code, file, line });
   });
 
-  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')('rejects a file it may not read (skipped as root or on Windows)', async () => {
+  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')(`rejects a file it may not read ${process.getuid?.() === 0 || process.platform === 'win32' ? '(skipped as root or on Windows; test/cli/permissions.test.ts runs the CLI as nobody)' : ''}`, async () => {
     const file = write('Gemfile.lock', lockfileWith(['rack (2.2.8)']));
     chmodSync(file, 0o000);
     const error = await rejection(readLockfile(file));

@@ -98,7 +98,7 @@ describe('--format github, markdown, junit', () => {
     const run = runCli(['check', '-r', '--format', 'github'], { cwd: path.join(repo, 'apps'), env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(
-      '::error file=apps/api/Gemfile.lock,line=5,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): Timeout threads pile up. Upgrade to 3.3.1 (safe: 3.3.1 and later): cd -- api && bundle update redis --conservative. https://example.com/redis/issues/1\n',
+      '::error file=apps/api/Gemfile.lock,line=5,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): Timeout threads pile up. Upgrade to 3.3.1 (safe: 3.3.1 and later): cd -- api && bundle update redis. https://example.com/redis/issues/1\n',
     );
   });
 

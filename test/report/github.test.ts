@@ -35,7 +35,7 @@ describe('renderGithub', () => {
     );
     expect(output.split('\n')).toEqual([
       '::error file=monorepo/api/Gemfile.lock,line=40,col=5,endColumn=18,title=oj 0.9%3A known memory leak (oj-229)::oj 0.9 has a known memory leak (oj-229): Parser, leaks: 100%25 badly. No fixed version is known; consider replacing the gem. Platforms: java, ruby. https://github.com/example/oj/issues/229',
-      '::error file=monorepo/api/Gemfile.lock,line=87,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative. https://github.com/example/redis/issues/612',
+      '::error file=monorepo/api/Gemfile.lock,line=87,col=5,endColumn=18,title=redis 3.3.0%3A known memory leak (redis-612)::redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis. https://github.com/example/redis/issues/612',
       '',
     ]);
   });

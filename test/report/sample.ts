@@ -37,7 +37,7 @@ export function finding(gem: string, version: string, lockfile: string, line: nu
     line,
     advisory: adv,
     severity: 'high',
-    fix: { patchedVersions: adv.patchedVersions, minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null, command: `bundle update ${gem} --conservative`, safeVersions: adv.patchedVersions.length > 0 ? ['>= 3.3.1'] : [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem} --conservative` },
+    fix: { patchedVersions: adv.patchedVersions, minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null, command: `bundle update ${gem}`, safeVersions: adv.patchedVersions.length > 0 ? ['>= 3.3.1'] : [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem}` },
     ...fields,
   };
 }

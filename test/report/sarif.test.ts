@@ -42,7 +42,7 @@ describe('renderSarif', () => {
       { physicalLocation: { artifactLocation: { uri: 'monorepo/api/Gemfile.lock' }, region: { startLine: 87, startColumn: 5, endLine: 87, endColumn: 5 + 'redis (3.3.0)'.length } } },
     ]);
     expect(redis.message.text).toBe(
-      'redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. Leaky versions: = 3.2.2; = 3.3.0. Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis --conservative.',
+      'redis 3.3.0 has a known memory leak (redis-612): redis keeps every request alive. Leaky versions: = 3.2.2; = 3.3.0. Upgrade to 3.3.1 (safe: 3.3.1 and later): bundle update redis.',
     );
     // The first platform's spec line: `    oj (0.9-java)`.
     expect(oj.locations[0].physicalLocation.region).toEqual({ startLine: 40, startColumn: 5, endLine: 40, endColumn: 5 + 'oj (0.9-java)'.length });

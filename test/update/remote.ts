@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gemleakBin } from '../helpers/cli.js';
+import { ISOLATED_GIT_ENV, gemleakBin } from '../helpers/cli.js';
 import { advisoryFile, tempDir, writeTree } from '../helpers/fixtures.js';
 
 /**
@@ -129,7 +129,7 @@ export interface Running {
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Running {
   const child = spawn(process.execPath, [gemleakBin, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...options.env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...ISOLATED_GIT_ENV, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

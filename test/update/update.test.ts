@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gemleakBin, runCli } from '../helpers/cli.js';
+import { cliEnv, gemleakBin, runCli } from '../helpers/cli.js';
 import { lockfileWith, tempDir, writeTree } from '../helpers/fixtures.js';
 import { ALPHA, BETA, INITIAL_DATABASE, type TestRemote, advisory, makeRemote, readState, syncedFolders, syncedIndexes } from './remote.js';
 
@@ -79,7 +79,7 @@ describe('gemleak update: first clone and later updates', () => {
     const command = `'${process.execPath}' '${gemleakBin}' update --url '${remote.url}'`;
     const output = execFileSync('script', ['-qec', command, '/dev/null'], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: remote.root, GEMLEAK_HOME: remote.home, NO_COLOR: '1' },
+      env: cliEnv({ HOME: remote.root, GEMLEAK_HOME: remote.home }),
     });
     expect(output).toMatch(/\r\x1b\[Kgit clone: (remote|receiving) \d+% \(\d+\/\d+\)/);
     expect(output).toContain(`\r\x1b[KUpdated ${remote.url}: 1 advisory`);

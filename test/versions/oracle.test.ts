@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GemRequirement, GemVersion, compareGemVersions, isValidGemRequirement, isValidGemVersion } from '../../src/versions/index.js';
 import { repoRoot } from '../helpers/paths.js';
+import { skipNoTool } from '../helpers/skip.js';
 
 /**
  * Replays every answer real RubyGems gave in `rubygems-oracle.json` (made by
@@ -155,7 +156,7 @@ describe(`RubyGems ${oracle.rubygems} (Ruby ${oracle.ruby}) oracle`, () => {
 
 const hasRuby = spawnSync('ruby', ['--version']).status === 0;
 
-describe.skipIf(!hasRuby)(`the committed oracle is what the script prints ${hasRuby ? '' : '(skipped: ruby is not installed)'}`, () => {
+describe.skipIf(!hasRuby)(`the committed oracle is what the script prints ${hasRuby ? '' : skipNoTool('ruby', 'ruby')}`, () => {
   it('regenerates with the local ruby to the same answers', () => {
     const run = spawnSync('ruby', [scriptPath], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
     expect(run.stderr).toBe('');

@@ -8,7 +8,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
   program
     .command('check')
     .description('check Gemfile.lock / gems.locked for gem versions with known memory leaks')
-    .argument('[paths...]', 'lockfiles, or folders holding Gemfile.lock (else gems.locked)', [])
+    .argument('[paths...]', 'lockfiles, or folders holding Gemfile.lock (else gems.locked); default: the current folder', [])
     .addOption(new Option('-f, --format <format>', 'output format (default: format in .gemleak.toml, else text)').choices([...CHECK_FORMATS]))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-i, --ignore <ids...>', 'advisories to ignore, written <gem>-<id> (e.g. celluloid-670); adds to .gemleak.toml', [])

@@ -19,7 +19,9 @@ Examples:
     .addHelpText('after', `
 Examples:
   $ gemleak db status
-  $ gemleak db status --format json | jq '.databases[] | {kind, name, url, synced_at}'`)
+  $ gemleak db status --format json | jq '.databases[] | {kind, name, url, synced_at}'
+
+Exit codes: 0 status shown, 2 could not show it (a broken config file, a bad flag).`)
     .action(async (flags: { format: 'text' | 'json'; config?: string | false }) => {
       const { runDbStatus } = await import('../update/db-status.js');
       await runDbStatus(flags, context);
