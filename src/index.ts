@@ -45,3 +45,7 @@ export { findGrowingContainers } from './heap/grow.js';
 export type { HeapDiffOptions, HeapDiffResult, HeapGroup, GroupRetainers, RetainerPath, PathHop, HeapSummaryResult, HeapWarning } from './heap/types.js';
 export type { HeapPathOptions, HeapPathResult } from './heap/path.js';
 export type { HeapGrowOptions, HeapGrowResult, GrowingContainer } from './heap/grow.js';
+export { detectRubyVersion } from './runtime/index.js';
+export type { RubyVersionDetection, RubyVersionSource } from './runtime/index.js';
+export { runDoctor, failingFindings } from './doctor/index.js';
+export type { DoctorResult, DoctorFinding, DoctorSeverity, FailOn } from './doctor/index.js';

@@ -16,10 +16,12 @@ const ALLOWED: Record<string, string[]> = {
   trend: [],
   advisories: ['versions'],
   audit: ['versions', 'lockfile', 'advisories'],
-  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'trend'],
+  runtime: ['lockfile', 'versions'],
+  doctor: ['runtime', 'lockfile', 'versions', 'advisories', 'audit'],
+  report: ['audit', 'advisories', 'lockfile', 'heap', 'versions', 'trend', 'doctor', 'runtime'],
   config: ['audit', 'advisories'],
-  check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config'],
-  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check', 'trend'],
+  check: ['versions', 'lockfile', 'hook', 'advisories', 'audit', 'config', 'runtime'],
+  cli: ['versions', 'lockfile', 'heap', 'hook', 'advisories', 'audit', 'report', 'config', 'check', 'trend', 'doctor', 'runtime'],
 };
 const SHARED_FILES = new Set(['errors', 'version', 'package-root', 'formats', 'terminal', 'shell']);
 // src/index.ts is the public library API: it may re-export anything but the CLI.

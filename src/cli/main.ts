@@ -7,6 +7,7 @@ import { registerUpdate } from './commands/update.js';
 import { registerDb } from './commands/db.js';
 import { registerHook } from './commands/hook.js';
 import { registerHeap } from './commands/heap.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerTrend } from './commands/trend.js';
 import { printVersion } from './commands/version.js';
 import { GEMLEAK_VERSION } from '../version.js';
@@ -65,6 +66,7 @@ Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`
   registerDb(program, context);
   registerHook(program, context);
   registerHeap(program, context);
+  registerDoctor(program, context);
   registerTrend(program, context);
   for (const command of program.commands) inheritBehaviour(command, program);
   program.showHelpAfterError('(run gemleak --help for usage)');
