@@ -69,13 +69,30 @@ export interface Finding {
   sources?: string[];
   /** The database whose text (title, description) is shown, when several have this advisory. */
   textSource?: string;
+  /** Set for a leak of the Ruby interpreter itself (gem `ruby`): where the version is written, and when it matters. */
+  interpreter?: { source: RubyVersionFound; appliesWhen: string | null };
   /** Bundled corrections of another source's range that apply to this advisory ("range corrected by gemleak's database"). */
   corrections?: { source: string; reason: string; evidence: string }[];
+}
+
+/** The Ruby an app runs, and where that is written. */
+export interface RubyVersionFound {
+  engine: string;
+  /** As a Gem::Version string, without the patch level (`3.3.0`). */
+  version: string;
+  /** As written (`ruby 3.3.0p0`, `3.3.0`). */
+  raw: string;
+  file: string;
+  line: number;
+  /** `lockfile`, `ruby-version`, `tool-versions`, `mise`, `gemfile` or `dockerfile`. */
+  kind: string;
 }
 
 /** The result of checking one lockfile. */
 export interface LockfileAudit {
   lockfile: string;
+  /** The app's Ruby, when a version is written somewhere; undefined when not looked for (library callers). */
+  ruby?: RubyVersionFound | null;
   /** Distinct (gem, version) pairs checked. */
   gemsChecked: number;
   /** Those pairs, with the line of their first spec, for reports that list every gem (JUnit). */

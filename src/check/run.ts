@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { mergeDatabases } from '../advisories/merge.js';
+import { type MergedDatabases, mergeDatabases } from '../advisories/merge.js';
 import { type LoadedDatabase, type Severity, severityAtLeast } from '../advisories/types.js';
 import { auditLockfile, lockedGemNames } from '../audit/audit.js';
 import { summarizeCheck } from '../audit/summary.js';
-import type { CheckResult, IgnoreRecord, LockfileAudit, RunWarning } from '../audit/types.js';
+import type { CheckResult, IgnoreRecord, LockfileAudit, RunWarning, Suppression } from '../audit/types.js';
 import { activeSuppressions, ignoreRules, localDate, reviewIgnores } from '../config/ignores.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { GemleakConfig } from '../config/types.js';
@@ -15,6 +15,7 @@ import { GEMLEAK_VERSION } from '../version.js';
 import { annotateAudit } from './annotate.js';
 import { resolveDatabases } from './databases.js';
 import { checkFreshness } from './freshness.js';
+import { interpreterFindings, rubyVersionOf } from './interpreter.js';
 
 /** Everything `gemleak check` needs to know; the CLI fills it from flags, but any caller can. */
 export interface CheckRequest {
@@ -72,8 +73,9 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const today = localDate(now);
   const configs = await lockfileConfigs(lockfiles, runConfig, request);
   const audits: LockfileAudit[] = lockfiles.map((lockfile, index) => {
-    const rules = ignoreRules(configs[index] ?? null, request.ignore ?? []);
-    return annotateAudit(auditLockfile(lockfile, advisories, { ignores: activeSuppressions(rules, today) }), lockfile);
+    const ignores = activeSuppressions(ignoreRules(configs[index] ?? null, request.ignore ?? []), today);
+    const audit = annotateAudit(auditLockfile(lockfile, advisories, { ignores }), lockfile);
+    return withInterpreter(audit, lockfile, request.cwd, merged.interpreterAdvisories, ignores);
   });
   const review = reviewAllIgnores(audits, configs, request.ignore ?? [], today, loaded);
   warnings.push(
@@ -96,6 +98,18 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
     summary,
     exitCode: failingLeaks(audits, request.failOn) > 0 ? 1 : 0,
   };
+}
+
+/**
+ * The app's Ruby and its interpreter leaks, as findings of the pseudo-gem `ruby` (every format shows
+ * them; the ignore key is `ruby-<id>`). JUnit lists the interpreter among the gems checked.
+ */
+function withInterpreter(audit: LockfileAudit, lockfile: Lockfile, cwd: string, advisories: MergedDatabases['interpreterAdvisories'], ignores: ReadonlyMap<string, Suppression>): LockfileAudit {
+  const ruby = rubyVersionOf(lockfile, cwd);
+  if (ruby === null) return { ...audit, ruby: null };
+  const found = interpreterFindings(lockfile, ruby, advisories, ignores);
+  const gems = found.length === 0 ? audit.gems : [...(audit.gems ?? []), { name: 'ruby', version: ruby.version, line: ruby.kind === 'lockfile' ? ruby.line : 1 }];
+  return { ...audit, ruby, findings: [...audit.findings, ...found], ...(gems === undefined ? {} : { gems }) };
 }
 
 /** Known leaks (not ignored) at or above the `--fail-on` severity. */

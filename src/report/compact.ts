@@ -1,7 +1,7 @@
 import type { CheckResult, Finding } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { activeFindings, blockerSentences, safeVersionsText } from './describe.js';
+import { activeFindings, blockerSentences, safeVersionsText, writtenAt } from './describe.js';
 import { forTerminal } from './escape.js';
 
 export interface CompactOptions {
@@ -44,7 +44,7 @@ export function renderCompact(unsafe: CheckResult, options: Pick<CompactOptions,
 function renderFinding(finding: Finding, style: Style): string[] {
   const platforms = finding.platforms.length === 1 && finding.platforms[0] === 'ruby' ? '' : ` [${finding.platforms.join(', ')}]`;
   return [
-    `  ${style.bold(style.red(`${finding.gem} ${finding.version}`))}${platforms}  ${style.dim(`${finding.lockfile}:${finding.line}`)}  ${ignoreKey(finding.advisory)}: ${finding.advisory.title.trim()}`,
+    `  ${style.bold(style.red(`${finding.gem} ${finding.version}`))}${platforms}  ${style.dim(writtenAt(finding))}  ${ignoreKey(finding.advisory)}: ${finding.advisory.title.trim()}`,
     `    ${renderFix(finding, style)}`,
   ];
 }

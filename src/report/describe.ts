@@ -4,6 +4,17 @@ import { plural } from './style.js';
 
 /** Sentences and helpers shared by every check format, so they say the same thing the same way. */
 
+/** Where a finding is written: its spec line in the lockfile, or for a Ruby interpreter leak the line that names the Ruby version. */
+export function whereWritten(finding: Pick<Finding, 'lockfile' | 'line' | 'interpreter'>): { file: string; line: number } {
+  return finding.interpreter ? { file: finding.interpreter.source.file, line: finding.interpreter.source.line } : { file: finding.lockfile, line: finding.line };
+}
+
+/** `file:line` of `whereWritten`. */
+export function writtenAt(finding: Pick<Finding, 'lockfile' | 'line' | 'interpreter'>): string {
+  const at = whereWritten(finding);
+  return `${at.file}:${at.line}`;
+}
+
 /** The findings that fail the run: not ignored. */
 export function activeFindings(result: CheckResult): Finding[] {
   return result.audits.flatMap((audit) => audit.findings.filter((finding) => !finding.suppressed));

@@ -1,6 +1,6 @@
 import type { Severity } from '../advisories/types.js';
 import type { CheckResult, RunWarning } from '../audit/types.js';
-import { findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
+import { whereWritten, findingHeadline, fixSentence, platformSentence, sortFindings, specText } from './describe.js';
 import { plural } from './style.js';
 import { escapeControlsKeepingLineBreaks } from './escape.js';
 import type { ReportContext } from './index.js';
@@ -30,8 +30,8 @@ export function renderGithub(result: CheckResult, context: ReportContext): strin
   const errors: Annotation[] = sortFindings(activeFindings(result)).map((finding) => ({
     level: GITHUB_LEVEL[finding.severity],
     properties: [
-      ['file', context.repoPath(finding.lockfile)],
-      ['line', finding.line],
+      ['file', context.repoPath(whereWritten(finding).file)],
+      ['line', whereWritten(finding).line],
       ['col', 5],
       ['endColumn', 5 + specText(finding).length],
       ['title', `${finding.gem} ${finding.version}: known memory leak (${finding.advisory.gem}-${finding.advisory.id})`],

@@ -24,6 +24,7 @@ export function renderJson(result: CheckResult): string {
       path: audit.lockfile,
       gems_checked: audit.gemsChecked,
       findings: audit.findings.filter((finding) => !finding.suppressed).length,
+      ruby: audit.ruby ? { engine: audit.ruby.engine, version: audit.ruby.version, written: audit.ruby.raw, file: audit.ruby.file, line: audit.ruby.line, source: audit.ruby.kind } : null,
     })),
     findings: all.map(findingJson),
     upgrades: result.summary.upgrades.map((upgrade) => ({
@@ -91,6 +92,7 @@ function findingJson(finding: Finding) {
     suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
     sources: finding.sources ?? [],
     text_source: finding.textSource ?? null,
+    interpreter: finding.interpreter ? { file: finding.interpreter.source.file, line: finding.interpreter.source.line, written: finding.interpreter.source.raw, applies_when: finding.interpreter.appliesWhen } : null,
     corrections: (finding.corrections ?? []).map((correction) => ({ source: correction.source, reason: correction.reason, evidence: correction.evidence })),
   };
 }

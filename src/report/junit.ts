@@ -1,6 +1,6 @@
 import { ignoreKey } from '../advisories/types.js';
 import type { CheckResult, CheckedGem, Finding, LockfileAudit } from '../audit/types.js';
-import { compareText, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, suppressionText } from './describe.js';
+import { compareText, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, suppressionText, writtenAt } from './describe.js';
 import type { ReportContext } from './index.js';
 import { describeDatabase } from './describe.js';
 
@@ -91,7 +91,8 @@ function failureText(finding: Finding): string {
     fixSentence(finding),
     platformSentence(finding),
     `Advisory: ${finding.advisory.url}`,
-    `Lockfile: ${finding.lockfile}:${finding.line}`,
+    `Lockfile: ${finding.lockfile}`,
+    `Written at: ${writtenAt(finding)}`,
     oneLine(finding.advisory.description),
   ]
     .filter((line) => line !== '')

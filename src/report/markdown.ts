@@ -4,7 +4,7 @@ import { allFindings, oneLine, sortFindings, suppressionText } from './describe.
 import { plural } from './style.js';
 import { safeHttpUrl, terminalLine } from './escape.js';
 import type { ReportContext } from './index.js';
-import { activeFindings, blockerSentences, countsSentence, databasesLine, safeVersionsText } from './describe.js';
+import { activeFindings, blockerSentences, countsSentence, databasesLine, safeVersionsText, whereWritten } from './describe.js';
 
 /**
  * GitHub-flavoured Markdown for pull-request comments and job summaries (`$GITHUB_STEP_SUMMARY`):
@@ -28,7 +28,7 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
         ['Gem', 'Lockfile', 'Advisory', 'Fix'],
         active.map((finding) => [
           `**${cell(finding.gem)}** ${cell(finding.version)}${platforms(finding)}`,
-          code(`${context.repoPath(finding.lockfile)}:${finding.line}`),
+          code(`${context.repoPath(whereWritten(finding).file)}:${whereWritten(finding).line}`),
           `${advisoryLink(finding)} (${finding.severity}): ${cell(oneLine(finding.advisory.title))}`,
           fixCell(finding),
         ]),
@@ -44,7 +44,7 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
           ['Gem', 'Lockfile', 'Advisory', 'Reason'],
           ignored.map((finding) => [
             `${cell(finding.gem)} ${cell(finding.version)}`,
-            code(`${context.repoPath(finding.lockfile)}:${finding.line}`),
+            code(`${context.repoPath(whereWritten(finding).file)}:${whereWritten(finding).line}`),
             advisoryLink(finding),
             cell(suppressionText(finding)),
           ]),

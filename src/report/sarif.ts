@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Advisory, ignoreKey } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
-import { allFindings, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText } from './describe.js';
+import { allFindings, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText, whereWritten } from './describe.js';
 import type { ReportContext } from './index.js';
 import { pathToUriReference, safeHttpUrl } from './escape.js';
 
@@ -117,7 +117,7 @@ function rule(advisory: Advisory) {
 const SARIF_LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { high: 'error', medium: 'warning', low: 'note' };
 
 function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext) {
-  const file = context.repoPath(finding.lockfile);
+  const file = context.repoPath(whereWritten(finding).file);
   // A uri-reference: a space, `#` or `%` in a folder name must be percent-encoded.
   const uri = pathToUriReference(file);
   const id = ruleId(finding.advisory);
@@ -131,7 +131,7 @@ function sarifResult(finding: Finding, ruleIndex: number, context: ReportContext
       {
         physicalLocation: {
           artifactLocation: { uri },
-          region: { startLine: finding.line, startColumn: 5, endLine: finding.line, endColumn: 5 + specText(finding).length },
+          region: finding.interpreter ? { startLine: whereWritten(finding).line } : { startLine: finding.line, startColumn: 5, endLine: finding.line, endColumn: 5 + specText(finding).length },
         },
       },
     ],

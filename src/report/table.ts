@@ -17,7 +17,7 @@ export function renderTable(result: CheckResult, context: Pick<ReportContext, 'c
   const rows = summary.upgrades.map((upgrade) => [
     upgrade.gem,
     upgrade.version,
-    `${upgrade.lockfile}:${upgrade.line}`,
+    upgrade.gem === 'ruby' ? upgrade.lockfile : `${upgrade.lockfile}:${upgrade.line}`,
     upgrade.severity,
     upgrade.advisories.join(','),
     upgrade.fix.minimumSafeVersion === null ? (upgrade.fix.safeVersions.length === 0 ? 'no fix known' : upgrade.fix.safeVersions.join(' or ')) : `>= ${upgrade.fix.minimumSafeVersion}${upgrade.fix.blockers.length > 0 ? ' (Gemfile/deps pin it)' : ''}`,

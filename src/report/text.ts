@@ -1,7 +1,7 @@
 import type { CheckResult, Finding, GemUpgrade } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { activeFindings, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText } from './describe.js';
+import { activeFindings, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText, writtenAt } from './describe.js';
 import { heapDiffFollowUp } from './follow-up.js';
 import { forTerminal, terminalLine } from './escape.js';
 
@@ -41,10 +41,11 @@ export function renderText(unsafe: CheckResult, options: TextOptions): string {
 function renderGemVersion(upgrade: GemUpgrade, findings: readonly Finding[], style: Style, verbose: boolean): string {
   const first = findings[0]!;
   const platforms = first.platforms.length === 1 && first.platforms[0] === 'ruby' ? '' : ` [${first.platforms.join(', ')}]`;
-  const lines = [`${style.bold(style.red(`${upgrade.gem} ${upgrade.version}`))}${platforms}  ${style.dim(`${upgrade.lockfile}:${upgrade.line}`)}  ${plural(findings.length, 'known leak')}`];
+  const lines = [`${style.bold(style.red(`${upgrade.gem} ${upgrade.version}`))}${platforms}  ${style.dim(writtenAt(findings[0] ?? upgrade))}  ${plural(findings.length, 'known leak')}`];
   for (const finding of findings) {
     const { advisory } = finding;
     lines.push(`  ${style.bold(ignoreKey(advisory))}  ${severityLabel(finding, style)}  ${advisory.title.trim()}`, `    ${style.cyan(advisory.url)}`, `    Leaky: ${leakyText(finding)}`);
+    if (finding.interpreter?.appliesWhen) lines.push(`    Only: ${finding.interpreter.appliesWhen}`);
     for (const correction of finding.corrections ?? []) lines.push(`    ${style.dim(`Range corrected by gemleak's database (${correction.source} says otherwise): ${correction.reason} ${correction.evidence}`)}`);
     if (verbose && (finding.sources ?? []).length > 0) lines.push(`    ${style.dim(`Flagged by: ${(finding.sources ?? []).join(', ')}${finding.textSource ? `; text from ${finding.textSource}` : ''}`)}`);
     if (verbose && advisory.description.trim() !== '') lines.push(...advisory.description.trim().split('\n').map((line) => `    ${line}`));
