@@ -245,7 +245,9 @@ class LockfileParser {
   private closeSection(atEndOfFile: boolean): void {
     const section = this.section;
     if (section === null || section.kind === 'unknown') return;
-    if (section.entries === 0 && atEndOfFile) {
+    // Bundler before 1.10 ends the lockfile of a Gemfile without gems with an empty DEPENDENCIES
+    // section (and no BUNDLED WITH), and reads it; nothing a check needs can follow it.
+    if (section.entries === 0 && atEndOfFile && section.kind !== 'dependencies') {
       throw this.error('LOCKFILE_TRUNCATED', section.line, `the file ends right after the ${section.header} header; expected the lines of that section, so the file looks cut off`);
     }
     if (section.kind === 'source' && section.source === null) {

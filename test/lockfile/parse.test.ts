@@ -395,3 +395,17 @@ describe('parseLockfile: speed', () => {
     expect(performance.now() - start).toBeLessThan(500);
   });
 });
+
+describe('a lockfile Bundler before 1.10 writes for a Gemfile without gems', () => {
+  it('ends with an empty DEPENDENCIES section and no BUNDLED WITH: valid, 0 gems', () => {
+    const text = 'GEM\n  remote: https://rubygems.org/\n  specs:\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n';
+    const lockfile = parseLockfile(text, 'Gemfile.lock');
+    expect(lockfile.specs).toEqual([]);
+    expect(lockfile.dependencies).toEqual([]);
+    expect(lockfile.bundledWith).toBeNull();
+  });
+
+  it('a file cut right after a GEM header still looks cut off', () => {
+    expect(() => parseLockfile('GEM\n', 'Gemfile.lock')).toThrow(/looks cut off/);
+  });
+});
