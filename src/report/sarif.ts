@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Advisory, ignoreKey } from '../advisories/types.js';
+import { type Advisory, ignoreKey, severityOf } from '../advisories/types.js';
 import type { CheckResult, Finding } from '../audit/types.js';
 import { allFindings, describeWarning, findingHeadline, fixSentence, leakySentence, oneLine, platformSentence, sortFindings, specText, suppressionText, whereWritten } from './describe.js';
 import type { ReportContext } from './index.js';
@@ -104,11 +104,11 @@ function rule(advisory: Advisory) {
       ].join('\n'),
     },
     ...(safeHttpUrl(advisory.url) === null ? {} : { helpUri: safeHttpUrl(advisory.url) }),
-    defaultConfiguration: { level: 'error' },
+    defaultConfiguration: { level: SARIF_LEVEL[severityOf(advisory)] },
     properties: {
       tags: ['memory-leak', 'performance', 'ruby'],
       precision: 'high',
-      'problem.severity': 'error',
+      'problem.severity': SARIF_LEVEL[severityOf(advisory)] === 'note' ? 'recommendation' : SARIF_LEVEL[severityOf(advisory)],
     },
   };
 }

@@ -29,7 +29,7 @@ function counts(cwd: string, env: Record<string, string>): Counts {
   expect([0, 1]).toContain(check.status);
   const report = JSON.parse(check.stdout) as { database: { advisories: number; sources: { kind: string }[] } };
   return {
-    version: Number(/\((\d+) advisories/.exec(version.stdout)?.[1] ?? NaN),
+    version: Number(/\((\d+) advisor(?:y|ies)/.exec(version.stdout)?.[1] ?? NaN),
     status: (JSON.parse(status.stdout) as { check_uses: { advisories: number } }).check_uses.advisories,
     check: report.database.advisories,
     checkSources: report.database.sources.map((source) => source.kind),

@@ -24,5 +24,5 @@ export async function printVersion(context: CommandContext, _rest: string[]): Pr
   }
   const total = mergeDatabases(choice.loaded).total;
   const kinds = choice.loaded.map(({ summary }) => summary.name ?? summary.kind).join(' + ');
-  io.stdout.write(`gemleak ${GEMLEAK_VERSION} (${total} advisories, ${kinds} database${choice.loaded.length > 1 ? 's' : ''})\n`);
+  io.stdout.write(`gemleak ${GEMLEAK_VERSION} (${total} ${total === 1 ? 'advisory' : 'advisories'}, ${kinds} database${choice.loaded.length > 1 ? 's' : ''})\n`);
 }
