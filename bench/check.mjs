@@ -26,6 +26,8 @@ console.log(`\ncheck / node -e 0 = ${ratio.toFixed(2)}x (goal: <= 1.30x)`);
 function largestSharedLockfile() {
   const dir = path.join(sharedRoot, 'lockfiles');
   if (!existsSync(dir)) return null;
-  const files = readdirSync(dir).filter((name) => name.endsWith('.lock')).map((name) => path.join(dir, name));
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.lock'))
+    .map((name) => path.join(dir, name));
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0] ?? null;
 }

@@ -57,13 +57,19 @@ console.log('');
 console.log(`gemleak / JSON.parse baseline: ${(gemleak.seconds / rows[0].seconds).toFixed(2)}x the time`);
 if (heapy !== null) {
   const heapyRow = rows.at(-1);
-  console.log(`heapy / gemleak: ${(heapyRow.seconds / gemleak.seconds).toFixed(1)}x faster, ${heapyRow.peakMiB !== null && gemleak.peakMiB !== null ? `${(heapyRow.peakMiB / gemleak.peakMiB).toFixed(1)}x less memory` : ''}`);
+  console.log(
+    `heapy / gemleak: ${(heapyRow.seconds / gemleak.seconds).toFixed(1)}x faster, ${heapyRow.peakMiB !== null && gemleak.peakMiB !== null ? `${(heapyRow.peakMiB / gemleak.peakMiB).toFixed(1)}x less memory` : ''}`,
+  );
 }
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 const why = rows.find((row) => row.name.endsWith('--why'));
 const grow = rows.find((row) => row.name.includes('heap grow'));
-console.log(`--why / plain diff: ${(why.seconds / gemleak.seconds).toFixed(2)}x the time (goal <= 2x: ${verdict(why.seconds <= 2 * gemleak.seconds)})${why.peakMiB === null ? '' : `, peak ${why.peakMiB.toFixed(0)} MiB (goal <= 1024: ${verdict(why.peakMiB <= 1024)})`}`);
-console.log(`heap grow / plain diff: ${(grow.seconds / gemleak.seconds).toFixed(2)}x the time (goal < 3x: ${verdict(grow.seconds < 3 * gemleak.seconds)})${grow.peakMiB === null ? '' : `, peak ${grow.peakMiB.toFixed(0)} MiB`}`);
+console.log(
+  `--why / plain diff: ${(why.seconds / gemleak.seconds).toFixed(2)}x the time (goal <= 2x: ${verdict(why.seconds <= 2 * gemleak.seconds)})${why.peakMiB === null ? '' : `, peak ${why.peakMiB.toFixed(0)} MiB (goal <= 1024: ${verdict(why.peakMiB <= 1024)})`}`,
+);
+console.log(
+  `heap grow / plain diff: ${(grow.seconds / gemleak.seconds).toFixed(2)}x the time (goal < 3x: ${verdict(grow.seconds < 3 * gemleak.seconds)})${grow.peakMiB === null ? '' : `, peak ${grow.peakMiB.toFixed(0)} MiB`}`,
+);
 // CPU time (user + system) does not depend on how busy the machine is; wall time does.
 if (!Number.isNaN(gemleak.cpu)) console.log(`CPU time ratios (load-independent): --why ${(why.cpu / gemleak.cpu).toFixed(2)}x, heap grow ${(grow.cpu / gemleak.cpu).toFixed(2)}x the plain diff`);
 console.log(`goal <= 1.6 s wall: ${verdict(gemleak.seconds <= 1.6)} (${gemleak.seconds.toFixed(2)} s)`);
@@ -94,7 +100,8 @@ function checkGemleakFindsTheLeak() {
   if (why.status !== 0) throw new Error(`gemleak heap diff --why failed: ${why.stderr}`);
   for (const leak of truth.leaks) {
     const found = JSON.parse(why.stdout).groups.find((group) => group.type === leak.type && group.file === leak.file && group.line === leak.line);
-    if (found?.holder?.file !== leak.holder.file || found?.holder?.line !== leak.holder.line) throw new Error(`expected --why to name ${leak.holder.file}:${leak.holder.line} for ${leak.type}, got ${JSON.stringify(found?.holder)}`);
+    if (found?.holder?.file !== leak.holder.file || found?.holder?.line !== leak.holder.line)
+      throw new Error(`expected --why to name ${leak.holder.file}:${leak.holder.line} for ${leak.type}, got ${JSON.stringify(found?.holder)}`);
   }
   console.log(`check: --why names the planted holders (${truth.leaks.map((leak) => `${leak.holder.type} at ${path.basename(leak.holder.file)}:${leak.holder.line}`).join(', ')})`);
 }
@@ -111,7 +118,10 @@ function measure(name, command, commandArgs, count) {
   let peakKiB = null;
   for (let i = 0; i < count; i += 1) {
     const start = process.hrtime.bigint();
-    const result = timeTool === null ? spawnSync(command, commandArgs, { stdio: 'ignore' }) : spawnSync(timeTool, ['-f', 'peak-kib %M cpu %U %S', command, ...commandArgs], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const result =
+      timeTool === null
+        ? spawnSync(command, commandArgs, { stdio: 'ignore' })
+        : spawnSync(timeTool, ['-f', 'peak-kib %M cpu %U %S', command, ...commandArgs], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
     if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr ?? ''}`);
     const usage = /peak-kib (\d+) cpu ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');

@@ -48,15 +48,31 @@ export function generateDumps(outDir, scale = 1) {
 
   const text = new TextPool(random);
   const sizes = {};
-  for (const [dump, phase] of [['A', 0], ['B', 1], ['C', 2]]) {
+  for (const [dump, phase] of [
+    ['A', 0],
+    ['B', 1],
+    ['C', 2],
+  ]) {
     sizes[dump] = world.write(path.join(outDir, `${dump}.ndjson`), phase, sites, text, random);
   }
   const truth = {
     generator_version: GENERATOR_VERSION,
     scale,
     leaks: [
-      { type: 'STRING', file: sites.files[sites.userLeak], line: sites.lines[sites.userLeak], count: leakStrings, holder: { type: 'ARRAY', file: sites.files[sites.userHolder], line: sites.lines[sites.userHolder] } },
-      { type: 'HASH', file: sites.files[sites.cacheLeak], line: sites.lines[sites.cacheLeak], count: leakHashes, holder: { type: 'HASH', file: sites.files[sites.cacheHolder], line: sites.lines[sites.cacheHolder] } },
+      {
+        type: 'STRING',
+        file: sites.files[sites.userLeak],
+        line: sites.lines[sites.userLeak],
+        count: leakStrings,
+        holder: { type: 'ARRAY', file: sites.files[sites.userHolder], line: sites.lines[sites.userHolder] },
+      },
+      {
+        type: 'HASH',
+        file: sites.files[sites.cacheLeak],
+        line: sites.lines[sites.cacheLeak],
+        count: leakHashes,
+        holder: { type: 'HASH', file: sites.files[sites.cacheHolder], line: sites.lines[sites.cacheHolder] },
+      },
     ],
     sizes,
   };
@@ -149,7 +165,7 @@ class World {
     return this.born[i] <= phase && this.dies[i] > phase;
   }
 
-  write(file, phase, sites, text, random) {
+  write(file, phase, sites, text, _random) {
     const owner = new Int32Array(this.nextSlot).fill(-1);
     for (let i = 0; i < this.count; i += 1) if (this.alive(i, phase)) owner[this.slot[i]] = i;
     const out = new Output(file);
@@ -241,15 +257,11 @@ const DATA_STRUCTS = ['proc', 'binding', 'mutex', 'VM/thread', 'time', 'enumerat
 function rootLines(owner, globalHolderSlot, constantHolderSlot) {
   const refs = [];
   for (let s = 0; s < owner.length && refs.length < 2000; s += 97) if (owner[s] >= 0) refs.push(`"${addressOf(s)}"`);
-  const classes = [
-    ['0x7f0000000028', 'String'],
-    ['0x7f0000000050', 'Array'],
-    ['0x7f0000000078', 'Hash'],
-    ['0x7f00000000a0', 'Symbol'],
-    ['0x7f00000000c8', 'Object'],
-    ...APP_CLASSES,
-  ];
-  const classLines = classes.map(([address, name]) => `{"address":"${address}", "type":"CLASS", "class":"0x7f0000001000", "superclass":"${OBJECT_CLASS}", "name":"${name}", "references":["0x7f0000001000"], "memsize":1000, "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}}\n`);
+  const classes = [['0x7f0000000028', 'String'], ['0x7f0000000050', 'Array'], ['0x7f0000000078', 'Hash'], ['0x7f00000000a0', 'Symbol'], ['0x7f00000000c8', 'Object'], ...APP_CLASSES];
+  const classLines = classes.map(
+    ([address, name]) =>
+      `{"address":"${address}", "type":"CLASS", "class":"0x7f0000001000", "superclass":"${OBJECT_CLASS}", "name":"${name}", "references":["0x7f0000001000"], "memsize":1000, "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}}\n`,
+  );
   // The constant's hash hangs off the Cache class (a CLASS record the vm root lists).
   const cacheClass = `{"address":"0x7f0000000190", "type":"CLASS", "class":"0x7f0000001000", "superclass":"${OBJECT_CLASS}", "name":"Cache", "references":["0x7f0000001000", "${addressOf(constantHolderSlot)}"], "memsize":1000, "flags":{"wb_protected":true, "old":true, "uncollectible":true, "marked":true}}\n`;
   return `{"type":"ROOT", "root":"vm", "references":["0x7f0000000190", ${refs.join(', ')}]}\n{"type":"ROOT", "root":"global_tbl", "references":["${addressOf(globalHolderSlot)}"]}\n${classLines.join('')}${cacheClass}`;
@@ -281,7 +293,10 @@ class TextPool {
   }
 
   slice(seed, length) {
-    const plain = length >= this.text.length ? this.text.repeat(Math.ceil(length / this.text.length)).slice(0, length) : this.text.slice(seed % (this.text.length - length), (seed % (this.text.length - length)) + length);
+    const plain =
+      length >= this.text.length
+        ? this.text.repeat(Math.ceil(length / this.text.length)).slice(0, length)
+        : this.text.slice(seed % (this.text.length - length), (seed % (this.text.length - length)) + length);
     if (seed % 500 === 0) return `${plain}\\"address\\":\\"0x7f3820000028\\", \\"type\\":\\"STRING\\"`;
     if (seed % 40 === 0) return `${plain.slice(0, length >> 1)}\\"quoted\\" \\\\ \\n${plain.slice(length >> 1)}`;
     return plain;

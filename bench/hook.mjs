@@ -52,7 +52,9 @@ try {
   printTable(rows, 'node -e 0 (baseline)');
   const [node, gitCall, startup, none, staged] = rows;
   console.log(`\nno lockfile staged: ${(none.median - node.median).toFixed(1)} ms over node -e 0 (${(none.median / node.median).toFixed(2)}x), of which`);
-  console.log(`  CLI start-up (commander, command modules): ${(startup.median - node.median).toFixed(1)} ms; the rest, ${(none.median - startup.median).toFixed(1)} ms, is the git call (${gitCall.median.toFixed(1)} ms alone) and its process`);
+  console.log(
+    `  CLI start-up (commander, command modules): ${(startup.median - node.median).toFixed(1)} ms; the rest, ${(none.median - startup.median).toFixed(1)} ms, is the git call (${gitCall.median.toFixed(1)} ms alone) and its process`,
+  );
   console.log(`lockfile staged:    ${(staged.median - node.median).toFixed(1)} ms over node -e 0 (${(staged.median / node.median).toFixed(2)}x)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -75,7 +77,9 @@ function git(cwd, args, env) {
 function bigLockfile() {
   const dir = path.join(sharedRoot, 'lockfiles');
   if (existsSync(dir)) {
-    const files = readdirSync(dir).filter((name) => name.endsWith('.lock')).map((name) => path.join(dir, name));
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith('.lock'))
+      .map((name) => path.join(dir, name));
     const largest = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
     if (largest) return { text: readFileSync(largest, 'utf8'), origin: path.relative(repoRoot, largest) };
   }

@@ -22,7 +22,10 @@ if (!existsSync(column) || !existsSync(csv)) {
   writeFileSync(csv, `timestamp,rss_kb\n${values.map((value, i) => `${1_795_168_800 + i * 5},${value}`).join('\n')}\n`);
 }
 const baseline = path.join(outDir, 'split-lines.mjs');
-writeFileSync(baseline, "import { readFileSync } from 'node:fs';\nlet sum = 0;\nfor (const line of readFileSync(process.argv[2], 'utf8').split('\\n')) sum += Number(line) || 0;\nif (sum < 0) console.log(sum);\n");
+writeFileSync(
+  baseline,
+  "import { readFileSync } from 'node:fs';\nlet sum = 0;\nfor (const line of readFileSync(process.argv[2], 'utf8').split('\\n')) sum += Number(line) || 0;\nif (sum < 0) console.log(sum);\n",
+);
 
 const commands = [
   { name: 'node -e 0 (baseline)', command: process.execPath, args: ['-e', '0'] },

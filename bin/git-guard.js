@@ -31,7 +31,11 @@ function descendants(root) {
   const found = [];
   for (let queue = [root]; queue.length > 0; ) {
     const next = [];
-    for (const pid of queue) for (const child of children.get(pid) ?? []) (found.push(child), next.push(child));
+    for (const pid of queue)
+      for (const child of children.get(pid) ?? []) {
+        found.push(child);
+        next.push(child);
+      }
     queue = next;
   }
   return found;

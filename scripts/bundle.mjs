@@ -105,10 +105,12 @@ const outputs = { ...cli.metafile.outputs, ...check.metafile.outputs };
 
 // What the bundle inlines must not also be installed as a dependency.
 const inlinedPackages = new Set(
-  Object.values(outputs).flatMap((output) => Object.keys(output.inputs)).flatMap((file) => {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
-    return match === null ? [] : [match[1]];
-  }),
+  Object.values(outputs)
+    .flatMap((output) => Object.keys(output.inputs))
+    .flatMap((file) => {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+      return match === null ? [] : [match[1]];
+    }),
 );
 for (const name of inlinedPackages) {
   if (name in (packageJson.dependencies ?? {})) throw new Error(`bundle: ${name} is inlined into dist/bin and also a dependency`);
@@ -155,7 +157,10 @@ function bindings(clause, file) {
   if (/^[A-Za-z_$][\w$]*$/.test(clause)) return clause;
   const named = /^\{(.*)\}$/.exec(clause);
   if (named === null) throw new Error(`${file}: cannot rewrite the import ${clause}`);
-  const parts = named[1].split(',').map((part) => part.trim()).filter((part) => part !== '' && !part.startsWith('type '));
+  const parts = named[1]
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && !part.startsWith('type '));
   return `{ ${parts.map((part) => part.replace(/^([\w$]+) as ([\w$]+)$/, '$1: $2')).join(', ')} }`;
 }
 

@@ -4,4 +4,3 @@
  */
 export const CHECK_FORMATS = ['text', 'table', 'json', 'sarif', 'github', 'markdown', 'junit'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
-

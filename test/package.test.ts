@@ -69,7 +69,7 @@ describe('the package', () => {
 
   it('ships exactly what its entry points reach, the data read by path, and the documents', () => {
     const exported = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default]));
-    const entries = [...Object.values(manifest.bin), ...exported.filter((file): file is string => file !== undefined && file.startsWith('./dist/'))].map((file) => file.replace(/^\.\//, ''));
+    const entries = [...Object.values(manifest.bin), ...exported.filter((file): file is string => file?.startsWith('./dist/') === true)].map((file) => file.replace(/^\.\//, ''));
     const expected = new Set([
       ...reachable(entries),
       // Read by path, not imported: the bundled database (and its prebuilt index), the JSON Schema of --format json.
@@ -84,12 +84,17 @@ describe('the package', () => {
       'CHANGELOG.md',
     ]);
     expect(files.length).toBeGreaterThan(100);
-    expect(files.filter((file) => !expected.has(file)), 'shipped but reached by nothing').toEqual([]);
+    expect(
+      files.filter((file) => !expected.has(file)),
+      'shipped but reached by nothing',
+    ).toEqual([]);
     expect([...expected].filter((file) => !files.includes(file)).sort(), 'reached but not shipped').toEqual([]);
   });
 
   it('ships no test artifacts, sources, maps or tarballs', () => {
-    expect(files.filter((file) => /^(test|src|bench|scripts|docs|examples|node_modules)\//.test(file) || /\.(map|tgz|ts)$/.test(file.replace(/\.d\.ts$/, '')) || file.endsWith('inputs.json'))).toEqual([]);
+    expect(files.filter((file) => /^(test|src|bench|scripts|docs|examples|node_modules)\//.test(file) || /\.(map|tgz|ts)$/.test(file.replace(/\.d\.ts$/, '')) || file.endsWith('inputs.json'))).toEqual(
+      [],
+    );
   });
 
   it('copies no library twice: what dist/bin inlines is a devDependency, what is installed stays external', () => {
@@ -103,7 +108,10 @@ describe('the package', () => {
     expect(Object.keys(manifest.dependencies).filter((name) => inlined.has(name))).toEqual([]);
     expect([...inlined].filter((name) => !(name in manifest.devDependencies))).toEqual([]);
     // The dependencies the bundle leaves external are imported by name from it, so they are installed.
-    const bundled = readdirSync(path.join(repoRoot, 'dist', 'bin')).filter((file) => file.endsWith('.js')).map((file) => readFileSync(path.join(repoRoot, 'dist', 'bin', file), 'utf8')).join('\n');
+    const bundled = readdirSync(path.join(repoRoot, 'dist', 'bin'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(path.join(repoRoot, 'dist', 'bin', file), 'utf8'))
+      .join('\n');
     for (const name of Object.keys(manifest.dependencies)) expect(bundled, name).toMatch(new RegExp(`(?:from|import\\()\\s*"${name}"`));
   });
 
@@ -158,11 +166,19 @@ describe('the tarball, installed', () => {
     expect(install.stderr).toBe('');
     expect(readdirSync(path.join(app, 'node_modules')).sort()).not.toContain('commander');
 
-    const cli = spawnSync(path.join(app, 'node_modules', '.bin', 'gemleak'), ['check', path.join(repoRoot, 'examples', 'Gemfile.lock')], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: root } });
+    const cli = spawnSync(path.join(app, 'node_modules', '.bin', 'gemleak'), ['check', path.join(repoRoot, 'examples', 'Gemfile.lock')], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: root },
+    });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/\d+ known leaks in \d+ gem versions/);
-    const library = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('gemleak'); const db = await m.loadAdvisoryDatabase(m.BUNDLED_DATABASE_ROOT); console.log(db.advisories.length)"], { cwd: app, encoding: 'utf8' });
+    const library = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('gemleak'); const db = await m.loadAdvisoryDatabase(m.BUNDLED_DATABASE_ROOT); console.log(db.advisories.length)"],
+      { cwd: app, encoding: 'utf8' },
+    );
     expect(library.stderr).toBe('');
     expect(Number(library.stdout.trim())).toBeGreaterThan(40);
   }, 180_000);

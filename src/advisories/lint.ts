@@ -54,9 +54,8 @@ async function lintFile(entry: AdvisoryFile, options: LintOptions): Promise<Advi
   if ('problem' in read) return [{ file: entry.file, message: read.problem }];
   const { readAdvisoryFile, readInterpreterAdvisoryFile } = await import('./schema.js');
   const location = { file: entry.file, id: entry.id };
-  const result: ReadAdvisoryFile<AdvisoryBase> = entry.kind === 'gem'
-    ? readAdvisoryFile(read.text, { ...location, gemFolder: entry.folder })
-    : readInterpreterAdvisoryFile(read.text, { ...location, engineFolder: entry.folder });
+  const result: ReadAdvisoryFile<AdvisoryBase> =
+    entry.kind === 'gem' ? readAdvisoryFile(read.text, { ...location, gemFolder: entry.folder }) : readInterpreterAdvisoryFile(read.text, { ...location, engineFolder: entry.folder });
   const at = (message: string, key?: string): AdvisoryProblem => {
     const line = key === undefined ? undefined : result.lineOf(key);
     return line === undefined ? { file: entry.file, message } : { file: entry.file, line, message };
@@ -138,16 +137,17 @@ function ambiguousKeys(files: readonly AdvisoryFile[]): AdvisoryProblem[] {
     byKey.set(key, [...(byKey.get(key) ?? []), file]);
   }
   return [...byKey].flatMap(([key, list]) =>
-    list.length < 2
-      ? []
-      : list.map((file) => ({ file, message: `ignore key '${key}' is ambiguous: ${list.filter((other) => other !== file).join(', ')} gives the same key; rename one` })),
+    list.length < 2 ? [] : list.map((file) => ({ file, message: `ignore key '${key}' is ambiguous: ${list.filter((other) => other !== file).join(', ')} gives the same key; rename one` })),
   );
 }
 
 /** What `check` never reads in `gems/` and `rubies/`: `.yaml` advisories, stray files. Never through a link. */
 async function strayFiles(root: string): Promise<AdvisoryProblem[]> {
   const problems: AdvisoryProblem[] = [];
-  for (const [top, what] of [['gems', 'gem'], ['rubies', 'Ruby engine']] as const) {
+  for (const [top, what] of [
+    ['gems', 'gem'],
+    ['rubies', 'Ruby engine'],
+  ] as const) {
     const entries = await readdir(path.join(root, top), { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       if (entry.isSymbolicLink()) continue; // reported by the loader

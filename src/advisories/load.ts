@@ -14,7 +14,7 @@ export interface LoadOptions {
 }
 
 /** Advisory files are a few KB; anything far larger is not an advisory and is not read. */
-export const MAX_ADVISORY_BYTES = 256 * 1024;
+const MAX_ADVISORY_BYTES = 256 * 1024;
 /** Folder and file names the database may use; anything else (`..`, control characters) is refused. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -167,9 +167,7 @@ async function parseFiles(files: AdvisoryFile[], problems: AdvisoryProblem[]): P
       const read = await readAdvisoryText(entry.absolute);
       if ('problem' in read) return skip(problems, entry.file, read.problem);
       const location = { file: entry.file, id: entry.id };
-      const result = entry.kind === 'gem'
-        ? readAdvisoryFile(read.text, { ...location, gemFolder: entry.folder })
-        : readInterpreterAdvisoryFile(read.text, { ...location, engineFolder: entry.folder });
+      const result = entry.kind === 'gem' ? readAdvisoryFile(read.text, { ...location, gemFolder: entry.folder }) : readInterpreterAdvisoryFile(read.text, { ...location, engineFolder: entry.folder });
       const [first] = result.problems;
       if (first !== undefined) return skip(problems, entry.file, first.message, first.line);
       if (result.advisory === null) return skip(problems, entry.file, 'not an advisory');

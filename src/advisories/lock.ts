@@ -27,7 +27,7 @@ export interface LockTimings {
   pollMs: number;
 }
 
-export const DEFAULT_LOCK_TIMINGS: LockTimings = {
+const DEFAULT_LOCK_TIMINGS: LockTimings = {
   staleAfterMs: 2 * 60_000,
   heartbeatMs: 15_000,
   waitTimeoutMs: 15 * 60_000,
@@ -58,10 +58,7 @@ export interface HeldLock {
  * Throws GemleakError LOCK_TIMEOUT after `waitTimeoutMs`, LOCK_FAILED when the file cannot be made
  * (full disk, the lock name is a folder, no permission).
  */
-export async function acquireLock(
-  file: string,
-  options: { timings?: Partial<LockTimings>; onWait?: (owner: LockOwner | null) => void } = {},
-): Promise<HeldLock> {
+export async function acquireLock(file: string, options: { timings?: Partial<LockTimings>; onWait?: (owner: LockOwner | null) => void } = {}): Promise<HeldLock> {
   const timings = { ...DEFAULT_LOCK_TIMINGS, ...options.timings };
   const owner = currentOwner();
   const text = `${JSON.stringify(owner)}\n`;
@@ -132,10 +129,13 @@ async function tryCreate(file: string, token: string, text: string): Promise<boo
 function lockFailed(file: string, error: unknown): GemleakError {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
-    code === 'ENOSPC' ? 'no space left on device'
-    : code === 'EISDIR' || code === 'EPERM' && isFolder(file) ? 'its name is taken by a folder; remove it'
-    : code === 'EACCES' ? 'permission denied'
-    : (code ?? String(error));
+    code === 'ENOSPC'
+      ? 'no space left on device'
+      : code === 'EISDIR' || (code === 'EPERM' && isFolder(file))
+        ? 'its name is taken by a folder; remove it'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (code ?? String(error));
   return new GemleakError('LOCK_FAILED', `cannot create the update lock (${why})`, { file, cause: error });
 }
 
@@ -172,7 +172,13 @@ async function underGuard<T>(file: string, timings: LockTimings, action: () => P
     if (info !== null && Math.abs(Date.now() - info.mtimeMs) > Math.max(GUARD_STALE_MS, timings.pollMs * 10)) {
       // Renamed away first, so that of several waiters exactly one removes it.
       const aside = `${guard}.${randomBytes(4).toString('hex')}.stale`;
-      if (await rename(guard, aside).then(() => true, () => false)) await rm(aside, { force: true });
+      if (
+        await rename(guard, aside).then(
+          () => true,
+          () => false,
+        )
+      )
+        await rm(aside, { force: true });
     }
     return 'busy';
   }
@@ -314,7 +320,7 @@ function bootId(): string | null {
 }
 
 /** The start time of a process (field 22 of /proc/<pid>/stat, after the command name), or null. */
-export function processStart(pid: number): string | null {
+function processStart(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

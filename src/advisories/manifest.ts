@@ -22,7 +22,7 @@ export interface DatabaseManifest {
 }
 
 /** A manifest is a few lines; anything bigger is not one (and must not be read into memory). */
-export const MAX_MANIFEST_BYTES = 64 * 1024;
+const MAX_MANIFEST_BYTES = 64 * 1024;
 
 /**
  * Reads `<root>/gemleak.yml`; null when the database has none.
@@ -79,7 +79,7 @@ async function parseManifest(text: string, file: string): Promise<DatabaseManife
   const unknownKeys: DatabaseManifest['unknownKeys'] = [];
   for (const pair of doc.contents.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    const offset = isScalar(pair.key) ? pair.key.range?.[0] ?? 0 : 0;
+    const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
     if (!KNOWN_KEYS.has(key)) {
       unknownKeys.push({ key, line: lines.linePos(offset).line });
       continue;
@@ -88,7 +88,7 @@ async function parseManifest(text: string, file: string): Promise<DatabaseManife
     const valueOffset = isScalar(pair.value) ? pair.value.range?.[0] : offset;
     // `0.3` is a number to YAML: take the text as written instead (1.10 must not become 1.1).
     const written = typeof value === 'number' && isScalar(pair.value) ? (pair.value.source ?? String(value)) : value;
-    if (typeof written !== 'string') return fail("'min_gemleak_version' must be a version such as \"0.3.0\"", valueOffset);
+    if (typeof written !== 'string') return fail('\'min_gemleak_version\' must be a version such as "0.3.0"', valueOffset);
     const semver = await loadSemver();
     const normalised = semver.valid(written) ?? (/^\d+(\.\d+)?$/.test(written) ? (semver.coerce(written)?.version ?? null) : null);
     if (normalised === null) return fail(`'min_gemleak_version' must be a version such as "0.3.0", got '${written}'`, valueOffset);
@@ -102,11 +102,7 @@ async function parseManifest(text: string, file: string): Promise<DatabaseManife
  * database asks for: better to say so than to misread data written for a newer schema.
  * `subject` names the database in the message; `suffix` is added to it (what happens instead).
  */
-export async function requireSupportedVersion(
-  minGemleakVersion: string | null,
-  gemleakVersion: string,
-  where: { file?: string; subject?: string; suffix?: string } = {},
-): Promise<void> {
+export async function requireSupportedVersion(minGemleakVersion: string | null, gemleakVersion: string, where: { file?: string; subject?: string; suffix?: string } = {}): Promise<void> {
   if (minGemleakVersion === null) return;
   const semver = await loadSemver();
   if (semver.gte(gemleakVersion, minGemleakVersion)) return;

@@ -1,12 +1,4 @@
-import {
-  type Advisory,
-  type AdvisoryBase,
-  type AdvisoryDatabase,
-  type DatabaseSummary,
-  type InterpreterAdvisory,
-  type LoadedDatabase,
-  ignoreKeyOfFile,
-} from './types.js';
+import { type Advisory, type AdvisoryBase, type AdvisoryDatabase, type DatabaseSummary, type InterpreterAdvisory, type LoadedDatabase, ignoreKeyOfFile } from './types.js';
 
 /**
  * Merging the databases a check uses (bundled first, then the synced copies and configured folders).
@@ -93,12 +85,20 @@ export interface MergedDatabases {
 export function mergeDatabases(loaded: readonly LoadedDatabase[]): MergedDatabases {
   const sources = loaded.map(({ summary, database }) => ({ source: sourceOf(summary), database }));
   const files = new Set(loaded.flatMap(({ database }) => database.files));
-  const usable = new Set(loaded.flatMap(({ database }) => {
-    const broken = new Set(database.broken ?? []);
-    return database.files.filter((file) => !broken.has(file));
-  }));
-  const gems = mergeKind(sources.map(({ source, database }) => ({ source, advisories: database.advisories })), gemFacts);
-  const interpreters = mergeKind(sources.map(({ source, database }) => ({ source, advisories: database.interpreterAdvisories })), interpreterFacts);
+  const usable = new Set(
+    loaded.flatMap(({ database }) => {
+      const broken = new Set(database.broken ?? []);
+      return database.files.filter((file) => !broken.has(file));
+    }),
+  );
+  const gems = mergeKind(
+    sources.map(({ source, database }) => ({ source, advisories: database.advisories })),
+    gemFacts,
+  );
+  const interpreters = mergeKind(
+    sources.map(({ source, database }) => ({ source, advisories: database.interpreterAdvisories })),
+    interpreterFacts,
+  );
   return {
     advisories: gems,
     interpreterAdvisories: interpreters,
@@ -146,7 +146,10 @@ export function correctionSourceKey(url: string): string {
   } else if (scp && !/^[A-Za-z]:[\\/]/.test(text)) {
     text = `${(scp[1] ?? '').toLowerCase()}/${scp[2] ?? ''}`;
   }
-  return text.replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  return text
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
 }
 
 function sourceOf(summary: DatabaseSummary): AdvisorySource {
@@ -157,19 +160,19 @@ function sourceOf(summary: DatabaseSummary): AdvisorySource {
 type Facts<T> = (advisory: T) => string;
 
 const rangeFacts = (advisory: AdvisoryBase) =>
-  (advisory.withdrawn ? 'withdrawn#' : '') +
-  [advisory.leakyVersions, advisory.patchedVersions, advisory.unaffectedVersions].map((list) => list.map(normalizeRequirement).sort().join('|')).join('#');
+  (advisory.withdrawn ? 'withdrawn#' : '') + [advisory.leakyVersions, advisory.patchedVersions, advisory.unaffectedVersions].map((list) => list.map(normalizeRequirement).sort().join('|')).join('#');
 const gemFacts: Facts<Advisory> = (advisory) => `${rangeFacts(advisory)}#${advisory.platform ?? ''}`;
 const interpreterFacts: Facts<InterpreterAdvisory> = (advisory) => `${rangeFacts(advisory)}#${advisory.appliesWhen?.condition ?? ''}`;
 
 function normalizeRequirement(text: string): string {
-  return text.split(',').map((part) => part.replace(/\s+/g, '')).sort().join(',');
+  return text
+    .split(',')
+    .map((part) => part.replace(/\s+/g, ''))
+    .sort()
+    .join(',');
 }
 
-function mergeKind<T extends Advisory | InterpreterAdvisory>(
-  sources: readonly { source: AdvisorySource; advisories: readonly T[] }[],
-  facts: Facts<T>,
-): Merged<T>[] {
+function mergeKind<T extends Advisory | InterpreterAdvisory>(sources: readonly { source: AdvisorySource; advisories: readonly T[] }[], facts: Facts<T>): Merged<T>[] {
   const byFile = new Map<string, AdvisoryCopy<T>[]>();
   for (const { source, advisories } of sources) {
     for (const advisory of advisories) {

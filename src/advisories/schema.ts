@@ -2,16 +2,7 @@ import { type Document, LineCounter, isMap, isScalar, isSeq, parseDocument, visi
 import type { Node, Pair } from 'yaml';
 import { GemleakError } from '../errors.js';
 import { GemRequirement, isValidGemVersion } from '../versions/index.js';
-import {
-  type Advisory,
-  type AdvisoryBase,
-  type AdvisoryCorrection,
-  type AdvisoryEvidence,
-  type AppliesWhen,
-  type InterpreterAdvisory,
-  TRIGGERS,
-  type Trigger,
-} from './types.js';
+import { type Advisory, type AdvisoryBase, type AdvisoryCorrection, type AdvisoryEvidence, type AppliesWhen, type InterpreterAdvisory, TRIGGERS, type Trigger } from './types.js';
 
 const REQUIREMENT_KEYS = ['leaky_versions', 'patched_versions', 'unaffected_versions'] as const;
 /** Keys both kinds of advisory may have. */
@@ -42,7 +33,7 @@ export interface InterpreterLocation {
 }
 
 /** One thing wrong in a file, with its line when known. */
-export interface FileProblem {
+interface FileProblem {
   message: string;
   line?: number;
 }

@@ -22,7 +22,7 @@ export const SOURCES_DIR = 'sources';
  * lower-cased, trailing slashes dropped, `file://` URLs and local paths compared as paths. Only used
  * to compare and to key folders; git is always given the URL as written.
  */
-export function normalizeSourceUrl(url: string): string {
+function normalizeSourceUrl(url: string): string {
   const trimmed = url.replace(/\/+$/, '') || url;
   const file = /^file:\/\/(?:localhost)?(\/.*)$/i.exec(trimmed);
   if (file?.[1] !== undefined) return path.posix.normalize(safeDecode(file[1]));
@@ -42,7 +42,7 @@ export function sameSource(a: string, b: string): boolean {
 }
 
 /** The folder name of a source under `sources/`: 16 hex digits of the SHA-256 of its normalised URL. */
-export function sourceKey(url: string): string {
+function sourceKey(url: string): string {
   return createHash('sha256').update(normalizeSourceUrl(url)).digest('hex').slice(0, 16);
 }
 

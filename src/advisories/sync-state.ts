@@ -34,10 +34,7 @@ export interface SyncState {
   syncedBy: string;
 }
 
-export type SyncStateRead =
-  | { kind: 'none' }
-  | { kind: 'ok'; state: SyncState; root: string }
-  | { kind: 'unusable'; reason: string };
+export type SyncStateRead = { kind: 'none' } | { kind: 'ok'; state: SyncState; root: string } | { kind: 'unusable'; reason: string };
 
 /**
  * Reads `synced.json` (synchronously: this is on the check's path and is one small file).

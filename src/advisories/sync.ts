@@ -377,7 +377,10 @@ function gitReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/spawn git ENOENT/.test(text)) return 'git is not installed (gemleak update needs the git command on PATH)';
   if (/block timeout reached/.test(text)) return 'git stopped answering (no output for minutes): network down or proxy needed?';
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const fatal = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines[0] ?? 'git failed';
   return redactUrlsIn(fatal.replace(/^(fatal|error):\s*/, ''));
 }
@@ -400,9 +403,5 @@ async function removeCopy(root: string): Promise<void> {
 async function removeOldCopies(syncedDir: string, keepCopies: string[]): Promise<void> {
   const keep = new Set(keepCopies.flatMap((copy) => [path.basename(copy), path.basename(syncedIndexFile(copy))]));
   const names = await readdir(syncedDir).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((name) => !name.startsWith(STAGING_PREFIX) && !keep.has(name))
-      .map((name) => rm(path.join(syncedDir, name), { recursive: true, force: true }).catch(() => undefined)),
-  );
+  await Promise.all(names.filter((name) => !name.startsWith(STAGING_PREFIX) && !keep.has(name)).map((name) => rm(path.join(syncedDir, name), { recursive: true, force: true }).catch(() => undefined)));
 }

@@ -30,7 +30,12 @@ export function auditLockfile(lockfile: Lockfile, advisories: readonly Advisory[
     const platforms = finding.platforms.map((platform) => (platform === 'ruby' ? null : platform));
     finding.fix = fixFor(lockfile, { name: finding.gem, version: finding.version }, platforms, byGem.get(finding.gem) ?? [], finding.advisory);
   }
-  return { lockfile: lockfile.file, gemsChecked: countGemVersions(lockfile.specs), findings: [...findings.values()], warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })) };
+  return {
+    lockfile: lockfile.file,
+    gemsChecked: countGemVersions(lockfile.specs),
+    findings: [...findings.values()],
+    warnings: lockfile.warnings.map(({ message, line }) => ({ message, file: lockfile.file, line })),
+  };
 }
 
 /**
@@ -77,13 +82,7 @@ function groupByGem(advisories: readonly Advisory[]): Map<string, Advisory[]> {
 
 const PENDING_FIX: Finding['fix'] = { patchedVersions: [], minimumSafeVersion: null, safeVersions: [], blockers: [], command: '', directory: null, gemfile: null, runnable: '' };
 
-function addFinding(
-  findings: Map<string, Finding>,
-  lockfile: string,
-  spec: LockedSpec,
-  advisory: Advisory,
-  ignores: ReadonlyMap<string, Suppression> | undefined,
-): void {
+function addFinding(findings: Map<string, Finding>, lockfile: string, spec: LockedSpec, advisory: Advisory, ignores: ReadonlyMap<string, Suppression> | undefined): void {
   const platform = spec.platform ?? 'ruby';
   // Keyed by the advisory's file (gem and id), not its ignore key, which two advisories can share.
   const key = `${spec.name}\0${spec.version}\0${advisory.file}`;

@@ -37,7 +37,7 @@ export function fixFor(lockfile: Lockfile, spec: Pick<LockedSpec, 'name' | 'vers
  * DEPENDENCIES) and every locked gem that depends on it with a requirement `target` does not meet.
  * `bundle update GEM` alone changes nothing while one of these holds.
  */
-export function blockersOf(lockfile: Lockfile, gem: string, target: GemVersion): FixBlocker[] {
+function blockersOf(lockfile: Lockfile, gem: string, target: GemVersion): FixBlocker[] {
   const blockers: FixBlocker[] = [];
   for (const dependency of lockfile.dependencies) {
     if (dependency.name === gem && excludes(dependency.requirement, target)) {

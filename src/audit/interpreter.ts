@@ -40,11 +40,7 @@ export function parseRubyVersion(text: string): GemVersion | null {
  * RUBY_VERSION_INVALID for a version parseRubyVersion does not read: callers that found the version
  * in a file check it first and say "no exact Ruby version known" instead.
  */
-export function auditInterpreter(
-  engine: string,
-  version: string | GemVersion,
-  advisories: readonly (InterpreterAdvisory | MergedInterpreterAdvisory)[],
-): InterpreterFinding[] {
+export function auditInterpreter(engine: string, version: string | GemVersion, advisories: readonly (InterpreterAdvisory | MergedInterpreterAdvisory)[]): InterpreterFinding[] {
   const parsed = typeof version === 'string' ? parseRubyVersion(version) : version;
   if (parsed === null) throw new GemleakError('RUBY_VERSION_INVALID', `'${String(version).slice(0, 40)}' is not an exact Ruby version (such as 3.3.0 or 3.3.0p0)`);
   const wanted = engine.toLowerCase();

@@ -42,9 +42,7 @@ export function safeVersionsAbove(advisories: readonly Advisory[], locked: GemVe
   };
 }
 
-type Stretch =
-  | { kind: 'point'; at: GemVersion; safe: boolean }
-  | { kind: 'open'; from: GemVersion; to: GemVersion | null; safe: boolean };
+type Stretch = { kind: 'point'; at: GemVersion; safe: boolean } | { kind: 'open'; from: GemVersion; to: GemVersion | null; safe: boolean };
 
 function boundariesAbove(advisories: readonly Advisory[], locked: GemVersion): GemVersion[] {
   const seen = new Map<string, GemVersion>();

@@ -32,7 +32,15 @@ function upgradesOf(active: readonly Finding[]): GemUpgrade[] {
       if (severityAtLeast(finding.severity, known.severity)) known.severity = finding.severity;
       continue;
     }
-    byGemVersion.set(key, { lockfile: finding.lockfile, gem: finding.gem, version: finding.version, line: finding.line, advisories: [ignoreKey(finding.advisory)], severity: finding.severity, fix: finding.fix });
+    byGemVersion.set(key, {
+      lockfile: finding.lockfile,
+      gem: finding.gem,
+      version: finding.version,
+      line: finding.line,
+      advisories: [ignoreKey(finding.advisory)],
+      severity: finding.severity,
+      fix: finding.fix,
+    });
   }
   return [...byGemVersion.values()];
 }

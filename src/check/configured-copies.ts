@@ -32,11 +32,7 @@ export interface ConfiguredUrlContext {
  * before, or its copy cannot be used (a note says why). With no copy yet, a warning names the
  * command that makes one; under --fail-on-stale that is an error (DB_STALE) at the entry's line.
  */
-export async function loadConfiguredUrl(
-  entry: Extract<ConfigDatabase, { kind: 'url' }>,
-  context: ConfiguredUrlContext,
-  notes: RunWarning[],
-): Promise<LoadedDatabase | null> {
+export async function loadConfiguredUrl(entry: Extract<ConfigDatabase, { kind: 'url' }>, context: ConfiguredUrlContext, notes: RunWarning[]): Promise<LoadedDatabase | null> {
   const { home } = context;
   const main = readSyncState(home);
   if (main.kind === 'ok' && sameSource(main.state.url, entry.url)) {

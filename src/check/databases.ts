@@ -76,18 +76,17 @@ function summaryOf(kind: DatabaseSummary['kind'], root: string, advisories: numb
  * copy when that came from it (the entry's name then labels it). A `url` not synced yet is said in
  * a note (an error under --fail-on-stale), never passed over in silence.
  */
-async function configDatabases(
-  config: GemleakConfig,
-  before: LoadedDatabase[],
-  request: DatabaseRequest & { strict: boolean; home: string },
-  notes: RunWarning[],
-): Promise<LoadedDatabase[]> {
+async function configDatabases(config: GemleakConfig, before: LoadedDatabase[], request: DatabaseRequest & { strict: boolean; home: string }, notes: RunWarning[]): Promise<LoadedDatabase[]> {
   const defaultCopy = before.find(({ summary }) => summary.kind === 'synced');
   const extra: LoadedDatabase[] = [];
   for (const entry of config.databases) {
     if (entry.kind === 'url') {
       const { loadConfiguredUrl } = await import('./configured-copies.js');
-      const copy = await loadConfiguredUrl(entry, { configFile: config.file, home: request.home, gems: request.gems, strict: request.strict, failOnStale: request.failOnStale, defaultCopy, loaded: extra }, notes);
+      const copy = await loadConfiguredUrl(
+        entry,
+        { configFile: config.file, home: request.home, gems: request.gems, strict: request.strict, failOnStale: request.failOnStale, defaultCopy, loaded: extra },
+        notes,
+      );
       if (copy !== null) extra.push(copy);
       continue;
     }

@@ -2,7 +2,7 @@ import type { DatabaseSummary } from '../advisories/types.js';
 import type { RunWarning } from '../audit/types.js';
 import { GemleakError } from '../errors.js';
 
-export const DEFAULT_MAX_AGE_DAYS = 30;
+const DEFAULT_MAX_AGE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface FreshnessOptions {

@@ -30,12 +30,7 @@ export function rubyVersionOf(lockfile: Lockfile, cwd: string): RubyVersionFound
  * `ruby-<id>`, located where the version is written, with the Ruby versions that are safe from every
  * interpreter advisory and what to change.
  */
-export function interpreterFindings(
-  lockfile: Lockfile,
-  ruby: RubyVersionFound,
-  advisories: readonly MergedInterpreterAdvisory[],
-  ignores: ReadonlyMap<string, Suppression>,
-): Finding[] {
+export function interpreterFindings(lockfile: Lockfile, ruby: RubyVersionFound, advisories: readonly MergedInterpreterAdvisory[], ignores: ReadonlyMap<string, Suppression>): Finding[] {
   if (ruby.engine !== 'ruby' || parseRubyVersion(ruby.version) === null) return [];
   const asGem = advisories.filter((advisory) => advisory.engine === 'ruby').map(asGemAdvisory);
   const hits = auditInterpreter('ruby', ruby.version, advisories);

@@ -79,7 +79,11 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   });
   const review = reviewAllIgnores(audits, configs, request.ignore ?? [], today, loaded);
   warnings.push(
-    ...checkFreshness(loaded.map(({ summary }) => summary), { maxAge: request.maxAge ?? runConfig?.maxAge ?? undefined, failOnStale: request.failOnStale }, now.getTime()),
+    ...checkFreshness(
+      loaded.map(({ summary }) => summary),
+      { maxAge: request.maxAge ?? runConfig?.maxAge ?? undefined, failOnStale: request.failOnStale },
+      now.getTime(),
+    ),
     ...audits.flatMap((audit) => audit.warnings),
     ...skippedAdvisories(loaded),
     ...merged.ambiguousKeys.map(({ key, files }) => ({ message: `the ignore key ${key} names ${files.length} advisories (${files.join(', ')}): an ignore of it silences all of them` })),
@@ -203,7 +207,11 @@ function reviewAllIgnores(audits: readonly LockfileAudit[], configs: readonly (G
     if (config) groups.set(config, [...(groups.get(config) ?? []), audit]);
   });
   const review = (rules: ReturnType<typeof ignoreRules>, group: readonly LockfileAudit[]) => {
-    const result = reviewIgnores(rules, group.flatMap((audit) => audit.findings), { today, knownKeys, lockfiles: group.length });
+    const result = reviewIgnores(
+      rules,
+      group.flatMap((audit) => audit.findings),
+      { today, knownKeys, lockfiles: group.length },
+    );
     records.push(...result.records);
     warnings.push(...result.warnings);
   };

@@ -7,7 +7,7 @@ import { terminalLine } from '../terminal.js';
  * The CLI's window on the process: streams, environment and working directory. Commands take this
  * instead of reaching for `process`, so the library below never touches the process at all.
  */
-export interface Output {
+interface Output {
   write(text: string): unknown;
 }
 

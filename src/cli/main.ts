@@ -50,7 +50,9 @@ function buildProgram(context: CommandContext): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak check                       # check ./Gemfile.lock against the advisory database
   $ gemleak check path/to/app --format json
@@ -59,7 +61,8 @@ Examples:
   $ gemleak help heap diff              # the help of one command (as gemleak heap diff --help)
 
 ${COLOR_HELP}
-Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`)
+Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`,
+    )
     .exitOverride();
   registerCheck(program, context);
   registerUpdate(program, context);

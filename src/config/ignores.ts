@@ -4,7 +4,7 @@ import type { GemleakConfig } from './types.js';
 
 export type { IgnoreRule } from '../audit/types.js';
 
-export const CLI_IGNORE_REASON = 'ignored with --ignore';
+const CLI_IGNORE_REASON = 'ignored with --ignore';
 
 /** The config's ignores, then `--ignore`'s: the command line adds to the config, never replaces it. */
 export function ignoreRules(config: GemleakConfig | null, cliIds: readonly string[]): IgnoreRule[] {
@@ -56,11 +56,7 @@ export interface IgnoreReview {
  * rule that matched no finding (stale config, or a typo when no database has that advisory).
  * `knownKeys`: `<gem>-<id>` of every advisory in the databases used.
  */
-export function reviewIgnores(
-  rules: readonly IgnoreRule[],
-  findings: readonly Finding[],
-  options: { today: string; knownKeys: ReadonlySet<string>; lockfiles: number },
-): IgnoreReview {
+export function reviewIgnores(rules: readonly IgnoreRule[], findings: readonly Finding[], options: { today: string; knownKeys: ReadonlySet<string>; lockfiles: number }): IgnoreReview {
   const matches = new Map<string, number>();
   for (const finding of findings) {
     const key = ignoreKey(finding.advisory);
@@ -86,7 +82,10 @@ export function reviewIgnores(
       warnings.push(
         rule.source === 'cli'
           ? { message: `--ignore ${rule.id} matched no finding (ids are written <gem>-<advisory id>, e.g. celluloid-670)${unknown}` }
-          : { ...where, message: `ignore ${rule.id} matched no finding in the ${options.lockfiles === 1 ? 'lockfile' : `${options.lockfiles} lockfiles`} checked: remove it if the gem was upgraded or removed${unknown}` },
+          : {
+              ...where,
+              message: `ignore ${rule.id} matched no finding in the ${options.lockfiles === 1 ? 'lockfile' : `${options.lockfiles} lockfiles`} checked: remove it if the gem was upgraded or removed${unknown}`,
+            },
       );
     }
   }

@@ -50,7 +50,7 @@ export async function loadConfig(choice: ConfigChoice): Promise<GemleakConfig | 
 }
 
 /** A config file is a few kilobytes; a bigger one is not read into memory. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * The bytes of a config file: a regular file of at most MAX_CONFIG_BYTES, opened non-blocking so

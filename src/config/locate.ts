@@ -230,8 +230,8 @@ class Scanner {
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\u001b', '"': '"', '\\': '\\' };
 
 function unescapeBasic(text: string): string {
-  return text.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)/g, (_, escape: string) => {
-    if (escape.length > 1) return String.fromCodePoint(Number.parseInt(escape.slice(1), 16));
-    return ESCAPES[escape] ?? escape;
+  return text.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)/g, (_, escaped: string) => {
+    if (escaped.length > 1) return String.fromCodePoint(Number.parseInt(escaped.slice(1), 16));
+    return ESCAPES[escaped] ?? escaped;
   });
 }

@@ -16,8 +16,8 @@ export interface ConfigIgnore {
 
 /** One `[[database]]` entry: an advisory source checked in addition to (or instead of) the public one. */
 export type ConfigDatabase =
-  | { kind: 'url'; /** As git takes it: a local path made absolute from the config's folder. */ url: string; name: string | null; line: number }
-  | { kind: 'path'; /** Absolute: a relative `path` is taken from the config file's folder. */ path: string; name: string | null; line: number };
+  | { kind: 'url' /** As git takes it: a local path made absolute from the config's folder. */; url: string; name: string | null; line: number }
+  | { kind: 'path' /** Absolute: a relative `path` is taken from the config file's folder. */; path: string; name: string | null; line: number };
 
 /** `.gemleak.toml`, validated. Every key is optional. */
 export interface GemleakConfig {

@@ -3,7 +3,7 @@
  * that a finding can point at the exact line of `LD_PRELOAD=` inside a five-line `ENV`. Pure.
  */
 
-export interface Segment {
+interface Segment {
   line: number;
   text: string;
 }

@@ -14,10 +14,7 @@ export const DOCKERFILE_JEMALLOC = [
   'ENV LD_PRELOAD="/usr/local/lib/libjemalloc.so"',
 ].join('\n');
 
-export const DOCKERFILE_PRELOAD_ONLY = [
-  'RUN ln -s /usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2 /usr/local/lib/libjemalloc.so',
-  'ENV LD_PRELOAD="/usr/local/lib/libjemalloc.so"',
-].join('\n');
+export const DOCKERFILE_PRELOAD_ONLY = ['RUN ln -s /usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2 /usr/local/lib/libjemalloc.so', 'ENV LD_PRELOAD="/usr/local/lib/libjemalloc.so"'].join('\n');
 
 export const DOCKERFILE_ARENA_MAX = 'ENV MALLOC_ARENA_MAX="2"';
 export const HEROKU_ARENA_MAX = 'heroku config:set MALLOC_ARENA_MAX=2';

@@ -5,7 +5,7 @@ import type { DoctorFinding, EnvSetting } from './types.js';
  * defaults are MRI's (gc.c, `GC_MALLOC_LIMIT_MIN` and friends, unchanged from 2.1 to 3.4): a value
  * above them trades memory for fewer GCs, which shows as growth that is not a leak.
  */
-export const GC_DEFAULTS: Record<string, { value: number; describe: string }> = {
+const GC_DEFAULTS: Record<string, { value: number; describe: string }> = {
   RUBY_GC_MALLOC_LIMIT: { value: 16 * 1024 * 1024, describe: 'malloc bytes allowed before a minor GC' },
   RUBY_GC_MALLOC_LIMIT_MAX: { value: 32 * 1024 * 1024, describe: 'ceiling of the malloc limit' },
   RUBY_GC_MALLOC_LIMIT_GROWTH_FACTOR: { value: 1.4, describe: 'growth of the malloc limit' },
@@ -37,10 +37,15 @@ export function gcTuningFindings(settings: readonly EnvSetting[]): DoctorFinding
     if (value === null || value <= known.value) continue;
     const isSize = known.value >= 1024;
     findings.push({
-      rule: 'growth/gc-limit-raised', category: 'growth', severity: 'low', file: setting.file, line: setting.line,
+      rule: 'growth/gc-limit-raised',
+      category: 'growth',
+      severity: 'low',
+      file: setting.file,
+      line: setting.line,
       message: `${setting.name}=${setting.value} raises the ${known.describe} from ${isSize ? mib(known.value) : known.value} to ${isSize ? mib(value) : value}: memory grows further between GCs (growth that is not a leak)`,
       fix: `# delete ${setting.name} to return to MRI's default (${known.value}), or lower it`,
-      fixWhere: `${setting.file}:${setting.line}`, url: null,
+      fixWhere: `${setting.file}:${setting.line}`,
+      url: null,
     });
   }
   return findings;

@@ -9,13 +9,7 @@ import { judgeDeployment } from './rules.js';
 import { scanDeployment } from './scan.js';
 import { DOCTOR_SEVERITIES, type DoctorFinding, type DoctorResult, type DoctorSeverity, type FailOn } from './types.js';
 
-export type { DoctorFinding, DoctorResult, DoctorSeverity, FailOn, ProcessSnapshot, AllocatorVerdict } from './types.js';
-export { DOCTOR_SEVERITIES, FAIL_ON_LEVELS } from './types.js';
-export { interpreterAdvisoryFindings, combinedRubyUpgrade, type InterpreterAdvisoryLike } from './interpreter.js';
-export { scanDeployment, deploymentKind } from './scan.js';
-export { judgeDeployment } from './rules.js';
-export { inspectProcess, judgeProcess } from './live.js';
-export { parseDockerfile } from './dockerfile.js';
+export type { DoctorFinding, DoctorResult, DoctorSeverity, FailOn } from './types.js';
 
 export interface DoctorOptions {
   /** The app folder to scan; undefined with `pid` alone. */

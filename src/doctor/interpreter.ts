@@ -40,7 +40,12 @@ export function interpreterAdvisoryFindings(ruby: RubyInUse | null, advisories: 
     // A leak that needs YJIT, in an app whose files show no YJIT: still reported, one level down.
     if (conditionSeen === false && severity !== 'low') severity = severity === 'high' ? 'medium' : 'low';
     const target = minimumPatchedRuby(version, advisory);
-    const seen = conditionSeen === true && appliesWhen !== null ? `: enabled${appliesWhen.condition === 'yjit' && conditions.yjitWhere ? ` at ${conditions.yjitWhere}` : ' here'}` : conditionSeen === false ? ': not seen in the deployment files' : '';
+    const seen =
+      conditionSeen === true && appliesWhen !== null
+        ? `: enabled${appliesWhen.condition === 'yjit' && conditions.yjitWhere ? ` at ${conditions.yjitWhere}` : ' here'}`
+        : conditionSeen === false
+          ? ': not seen in the deployment files'
+          : '';
     const when = appliesWhen === null ? '' : ` (${appliesWhen.text}${seen})`;
     const key = ignoreKey(advisory);
     return {
@@ -72,9 +77,14 @@ export function combinedRubyUpgrade(ruby: RubyInUse | null, advisories: readonly
   const highest = (targets as string[]).sort(compareGemVersions).at(-1)!;
   if (!matched.every((advisory) => advisory.patchedVersions.some((requirement) => satisfiesRequirement(highest, requirement)))) return null;
   return {
-    rule: 'interpreter/upgrade', category: 'interpreter', severity: 'info', file: ruby.file, line: ruby.line,
+    rule: 'interpreter/upgrade',
+    category: 'interpreter',
+    severity: 'info',
+    file: ruby.file,
+    line: ruby.line,
     message: `Ruby ${highest} or later fixes all ${matched.length} interpreter leaks found in ${version}`,
     fix: ruby.file === null ? `# run Ruby ${highest} or later` : `# set Ruby ${highest} or later where ${ruby.file} names it, then:\nbundle update --ruby`,
-    fixWhere: ruby.file === null ? null : `${ruby.file}:${ruby.line}`, url: null,
+    fixWhere: ruby.file === null ? null : `${ruby.file}:${ruby.line}`,
+    url: null,
   };
 }

@@ -58,7 +58,10 @@ export function inspectProcess(pid: number, options: InspectOptions = {}): Proce
     const at = entry.indexOf('=');
     if (at > 0 && ALLOCATOR_VARIABLES.test(entry.slice(0, at))) env[entry.slice(0, at)] = entry.slice(at + 1);
   }
-  const mapped = (maps ?? '').split('\n').map((line) => line.split(/\s+/).slice(5).join(' ')).filter((file) => file.startsWith('/'));
+  const mapped = (maps ?? '')
+    .split('\n')
+    .map((line) => line.split(/\s+/).slice(5).join(' '))
+    .filter((file) => file.startsWith('/'));
   const jemallocMapped = mapped.find((file) => /jemalloc/.test(path.basename(file))) ?? null;
   const libruby = mapped.find((file) => /libruby/.test(path.basename(file))) ?? null;
   const rubyDescription = options.askRubyVersion === false ? null : askRuby(executable, libruby);
@@ -69,7 +72,13 @@ export function inspectProcess(pid: number, options: InspectOptions = {}): Proce
     readable,
     denied,
     executable,
-    commandLine: cmdline === null ? null : cmdline.split('\0').filter((part) => part !== '').join(' '),
+    commandLine:
+      cmdline === null
+        ? null
+        : cmdline
+            .split('\0')
+            .filter((part) => part !== '')
+            .join(' '),
     jemallocMapped,
     muslMapped: mapped.some((file) => /ld-musl|libc\.musl/.test(path.basename(file))),
     env,
@@ -109,7 +118,9 @@ function askRuby(executable: string | null, libruby: string | null): string | nu
 function ownerName(uid: string | null): string | null {
   if (uid === null) return null;
   try {
-    const entry = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.split(':')[2] === uid);
+    const entry = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.split(':')[2] === uid);
     const name = entry?.split(':')[0];
     return name !== undefined && /^[a-z_][a-z0-9_-]*$/i.test(name) ? name : `#${uid}`;
   } catch {
@@ -126,14 +137,22 @@ export function judgeProcess(snapshot: ProcessSnapshot): { allocator: AllocatorV
   const findings: DoctorFinding[] = [];
   const base = { category: 'process' as const, file: null, line: null, fix: null, fixWhere: null, url: null };
   const memory = snapshot.rssKb === null ? null : `RSS ${mib(snapshot.rssKb)}${snapshot.pssKb === null ? '' : `, PSS ${mib(snapshot.pssKb)}`}`;
-  if (memory !== null) findings.push({ ...base, rule: 'process/memory', severity: 'info', message: `process ${snapshot.pid}: ${memory} (PSS shares pages among forked workers: add up PSS, not RSS, across workers)` });
+  if (memory !== null)
+    findings.push({ ...base, rule: 'process/memory', severity: 'info', message: `process ${snapshot.pid}: ${memory} (PSS shares pages among forked workers: add up PSS, not RSS, across workers)` });
   if (snapshot.executable !== null) {
     const ruby = snapshot.rubyDescription ?? (snapshot.rubyVersion === null ? 'not a Ruby' : `Ruby ${snapshot.rubyVersion} (from the libruby it maps)`);
     findings.push({ ...base, rule: 'process/executable', severity: 'info', message: `executable ${snapshot.executable}: ${ruby}` });
   }
   if (!snapshot.readable) {
     const headline = `cannot read /proc/${snapshot.pid}/${snapshot.denied.filter((name) => name === 'maps' || name === 'environ').join(' and ')} (permission denied): the allocator of process ${snapshot.pid} is unknown; run the commands below as its owner or inside the app`;
-    findings.push({ ...base, rule: 'process/unreadable', severity: 'info', message: headline, fix: snapshot.fallbackCommands.join('\n'), fixWhere: 'as the process owner (first line), or inside the app (second line)' });
+    findings.push({
+      ...base,
+      rule: 'process/unreadable',
+      severity: 'info',
+      message: headline,
+      fix: snapshot.fallbackCommands.join('\n'),
+      fixWhere: 'as the process owner (first line), or inside the app (second line)',
+    });
     return { allocator: 'unknown', headline, findings };
   }
   const preload = snapshot.env.LD_PRELOAD;
@@ -144,10 +163,23 @@ export function judgeProcess(snapshot: ProcessSnapshot): { allocator: AllocatorV
     allocator = snapshot.muslMapped ? 'jemalloc-musl' : 'jemalloc';
     headline = `jemalloc is mapped in process ${snapshot.pid} (${snapshot.jemallocMapped}): glibc malloc fragmentation is ruled out`;
     findings.push({ ...base, rule: 'process/jemalloc', severity: 'info', message: headline });
-    if (arena !== undefined) findings.push({ ...base, rule: 'process/arena-max-ignored', severity: 'low', message: `MALLOC_ARENA_MAX=${arena} has no effect: the process runs jemalloc`, fix: 'unset MALLOC_ARENA_MAX where the process is started' });
+    if (arena !== undefined)
+      findings.push({
+        ...base,
+        rule: 'process/arena-max-ignored',
+        severity: 'low',
+        message: `MALLOC_ARENA_MAX=${arena} has no effect: the process runs jemalloc`,
+        fix: 'unset MALLOC_ARENA_MAX where the process is started',
+      });
   } else {
     if (preload !== undefined && /jemalloc/.test(preload)) {
-      findings.push({ ...base, rule: 'process/preload-not-effective', severity: 'high', message: `LD_PRELOAD=${preload} is set but jemalloc is not mapped: the preload did not take effect (wrong path, or the library is not installed)`, fix: 'ls -l /usr/lib/*/libjemalloc.so.2   # then point LD_PRELOAD at the file that exists' });
+      findings.push({
+        ...base,
+        rule: 'process/preload-not-effective',
+        severity: 'high',
+        message: `LD_PRELOAD=${preload} is set but jemalloc is not mapped: the preload did not take effect (wrong path, or the library is not installed)`,
+        fix: 'ls -l /usr/lib/*/libjemalloc.so.2   # then point LD_PRELOAD at the file that exists',
+      });
     }
     if (snapshot.muslMapped) {
       allocator = 'musl';
@@ -159,11 +191,25 @@ export function judgeProcess(snapshot: ProcessSnapshot): { allocator: AllocatorV
     } else {
       allocator = 'glibc';
       headline = `glibc malloc without MALLOC_ARENA_MAX in process ${snapshot.pid}: expect fragmentation growth`;
-      findings.push({ ...base, rule: 'process/glibc-untuned', severity: 'high', message: `no jemalloc is mapped in process ${snapshot.pid} and its environment has no MALLOC_ARENA_MAX: glibc malloc fragments, which looks like a leak`, fix: 'LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2   # or MALLOC_ARENA_MAX=2, in the environment that starts the app', fixWhere: 'the environment of the process (Dockerfile ENV, systemd Environment=, Procfile)' });
+      findings.push({
+        ...base,
+        rule: 'process/glibc-untuned',
+        severity: 'high',
+        message: `no jemalloc is mapped in process ${snapshot.pid} and its environment has no MALLOC_ARENA_MAX: glibc malloc fragments, which looks like a leak`,
+        fix: 'LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2   # or MALLOC_ARENA_MAX=2, in the environment that starts the app',
+        fixWhere: 'the environment of the process (Dockerfile ENV, systemd Environment=, Procfile)',
+      });
     }
   }
   if (snapshot.rubyVersion === '3.3.0' && (/^(1|true)$/i.test(snapshot.env.RUBY_YJIT_ENABLE ?? '') || /--yjit\b/.test(`${snapshot.env.RUBYOPT ?? ''} ${snapshot.commandLine ?? ''}`))) {
-    findings.push({ ...base, rule: 'process/yjit-ruby-3.3.0', severity: 'high', message: 'YJIT is enabled on Ruby 3.3.0: it retains objects that have a singleton class (Bug #20209)', fix: 'upgrade Ruby to the latest 3.3.x', url: 'https://bugs.ruby-lang.org/issues/20209' });
+    findings.push({
+      ...base,
+      rule: 'process/yjit-ruby-3.3.0',
+      severity: 'high',
+      message: 'YJIT is enabled on Ruby 3.3.0: it retains objects that have a singleton class (Bug #20209)',
+      fix: 'upgrade Ruby to the latest 3.3.x',
+      url: 'https://bugs.ruby-lang.org/issues/20209',
+    });
   }
   const gcSettings = Object.entries(snapshot.env).map(([name, value]) => ({ name, value, file: `/proc/${snapshot.pid}/environ`, line: 0, context: 'process', runs: true }));
   findings.push(...gcTuningFindings(gcSettings).map((finding) => ({ ...finding, category: 'process' as const, file: null, line: null, fixWhere: 'the environment of the process' })));

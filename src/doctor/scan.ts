@@ -16,7 +16,7 @@ export const RESTARTER_GEMS: Record<string, string> = {
 const SKIP_FOLDERS = new Set(['.devcontainer', '.git', 'node_modules', 'vendor', 'tmp', 'log', 'public', 'coverage', '.bundle', 'storage', 'spec', 'test']);
 
 /** Which deployment file a path is, or null. Names follow each tool's own lookup rules. */
-export function deploymentKind(relative: string, name: string): DeploymentFileKind | null {
+function deploymentKind(relative: string, name: string): DeploymentFileKind | null {
   if (name === 'Dockerfile' || /^Dockerfile\.[\w.-]+$/.test(name) || /\.[Dd]ockerfile$/.test(name) || name === 'Containerfile') return 'dockerfile';
   if (relative === 'bin/docker-entrypoint' || name === 'docker-entrypoint.sh') return 'entrypoint';
   if (relative === 'Procfile') return 'procfile';

@@ -22,11 +22,11 @@ function empty(): FileFacts {
 }
 
 /** Variables that decide the allocator or how far the Ruby heap grows. */
-export function isRelevantVariable(name: string): boolean {
+function isRelevantVariable(name: string): boolean {
   return /^(LD_PRELOAD|MALLOC_ARENA_MAX|MALLOC_CONF|JEMALLOC_ENABLED|RUBY_YJIT_ENABLE|RUBYOPT|RUBY_CONFIGURE_OPTS)$/.test(name) || name.startsWith('RUBY_GC_');
 }
 
-export function mentionsJemalloc(text: string): boolean {
+function mentionsJemalloc(text: string): boolean {
   return /jemalloc/i.test(text);
 }
 
@@ -189,7 +189,8 @@ export function appJsonFacts(text: string, file: string): FileFacts {
   }
   if (typeof env === 'object' && env !== null && !Array.isArray(env)) {
     for (const [name, entry] of Object.entries(env)) {
-      const value = typeof entry === 'string' ? entry : typeof entry === 'object' && entry !== null && typeof (entry as { value?: unknown }).value === 'string' ? (entry as { value: string }).value : null;
+      const value =
+        typeof entry === 'string' ? entry : typeof entry === 'object' && entry !== null && typeof (entry as { value?: unknown }).value === 'string' ? (entry as { value: string }).value : null;
       if (value === null) continue;
       addSetting(facts, { name, value, file, line: lineOfText(text, JSON.stringify(name)), context: 'app.json env', runs: true });
     }
@@ -326,9 +327,11 @@ export function kubernetesFacts(text: string, file: string): FileFacts {
     const kind = document.get('kind');
     if (typeof kind !== 'string' || !WORKLOAD_KINDS.has(kind)) continue;
     const podSpec =
-      kind === 'Pod' ? document.getIn(['spec'], true)
-      : kind === 'CronJob' ? document.getIn(['spec', 'jobTemplate', 'spec', 'template', 'spec'], true)
-      : document.getIn(['spec', 'template', 'spec'], true);
+      kind === 'Pod'
+        ? document.getIn(['spec'], true)
+        : kind === 'CronJob'
+          ? document.getIn(['spec', 'jobTemplate', 'spec', 'template', 'spec'], true)
+          : document.getIn(['spec', 'template', 'spec'], true);
     if (!isMap(podSpec)) continue;
     for (const listName of ['initContainers', 'containers']) {
       const containers = podSpec.get(listName, true);

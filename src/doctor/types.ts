@@ -14,7 +14,7 @@ export type FailOn = (typeof FAIL_ON_LEVELS)[number];
 export const DOCTOR_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 export type DoctorFormat = (typeof DOCTOR_FORMATS)[number];
 
-export type DoctorCategory = 'allocator' | 'growth' | 'interpreter' | 'process';
+type DoctorCategory = 'allocator' | 'growth' | 'interpreter' | 'process';
 
 export interface DoctorFinding {
   /** Stable rule id, e.g. `allocator/glibc-untuned`; SARIF's ruleId. */
@@ -46,7 +46,7 @@ export interface EnvSetting {
   runs: boolean;
 }
 
-export type JemallocHow = 'preload' | 'installed' | 'linked' | 'buildpack';
+type JemallocHow = 'preload' | 'installed' | 'linked' | 'buildpack';
 
 export interface JemallocEvidence {
   how: JemallocHow;

@@ -31,7 +31,10 @@ export async function diffHeapDumps(options: HeapDiffOptions): Promise<HeapDiffR
   const identity: Identity = options.heapy ? 'address' : (options.identity ?? 'strict');
   const heapy = options.heapy ?? false;
   const why = (options.why ?? false) && options.retained !== undefined && !heapy;
-  const inputs: [DumpRole, DumpInput][] = [['A', options.before], ['B', options.after]];
+  const inputs: [DumpRole, DumpInput][] = [
+    ['A', options.before],
+    ['B', options.after],
+  ];
   if (options.retained !== undefined) inputs.push(['C', options.retained]);
   const files = await Promise.all(inputs.map(([, input]) => inspectDump(input)));
   const [before, after, retained] = files as [DumpFile, DumpFile, DumpFile | undefined];
@@ -103,7 +106,14 @@ async function joinParts(parts: readonly string[], target: string): Promise<void
 }
 
 /** Attaches to every group who holds it, from C's graph. */
-async function explainRetained(graph: HeapGraph, file: DumpFile, groups: HeapGroup[], parts: readonly DiffResult[], classNamesC: ReadonlyMap<string, string>, classNamesB: ReadonlyMap<string, string>): Promise<void> {
+async function explainRetained(
+  graph: HeapGraph,
+  file: DumpFile,
+  groups: HeapGroup[],
+  parts: readonly DiffResult[],
+  classNamesC: ReadonlyMap<string, string>,
+  classNamesB: ReadonlyMap<string, string>,
+): Promise<void> {
   const { groups: merged, groupOf } = mergeGroupsIndexed(
     parts.map((part) => part.groups),
     classNamesB,
@@ -210,7 +220,12 @@ export function requireJsonObjects(dump: DumpReport): void {
   throw new GemleakError('HEAP_NOT_A_DUMP', `${what} (${read}${long}): not an ObjectSpace.dump_all file`, { file: dump.label });
 }
 
-function assemble(dumps: DumpReport[], parts: DiffResult[], inputWarnings: HeapWarning[], settings: { identity: Identity; heapy: boolean; threeWay: boolean }): HeapDiffResult & { classNames: Map<string, string> } {
+function assemble(
+  dumps: DumpReport[],
+  parts: DiffResult[],
+  inputWarnings: HeapWarning[],
+  settings: { identity: Identity; heapy: boolean; threeWay: boolean },
+): HeapDiffResult & { classNames: Map<string, string> } {
   const classNames = new Map<string, string>();
   for (const part of parts) for (const [address, name] of part.classNames) classNames.set(address, name);
   const { groups } = mergeGroupsIndexed(

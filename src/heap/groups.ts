@@ -87,7 +87,7 @@ function toGroup(tally: GroupTally, className: string | null): HeapGroup {
   };
 }
 
-export type GroupOrder = 'count' | 'memsize' | 'heapy';
+type GroupOrder = 'count' | 'memsize' | 'heapy';
 
 export interface GroupSelection {
   order: GroupOrder;

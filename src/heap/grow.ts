@@ -64,9 +64,7 @@ export async function findGrowingContainers(options: HeapGrowOptions): Promise<H
     let last: GrowResult[] = [];
     for (const [index, file] of files.entries()) {
       const isLast = index === files.length - 1;
-      const jobs = planRanges(file, runner.parallelism).map((source) =>
-        runner.run<GrowResult>({ kind: 'grow', source, previous, expectedObjects: expectedObjects(file, source), graph: isLast }),
-      );
+      const jobs = planRanges(file, runner.parallelism).map((source) => runner.run<GrowResult>({ kind: 'grow', source, previous, expectedObjects: expectedObjects(file, source), graph: isLast }));
       const parts = await Promise.all(jobs);
       const dump = report('dump', file, mergeStats(parts.map((part) => part.stats)));
       requireJsonObjects(dump);

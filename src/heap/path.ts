@@ -54,7 +54,12 @@ export async function findRootPath(options: HeapPathOptions): Promise<HeapPathRe
 }
 
 /** Reads a whole dump into its reference graph (in ranges, on the runner's threads). */
-export async function readGraph(runner: ScanRunner, file: DumpFile, role: DumpRole, progress?: ProgressOptions['onGraphProgress']): Promise<{ graph: HeapGraph; dump: DumpReport; classNames: Map<string, string> }> {
+async function readGraph(
+  runner: ScanRunner,
+  file: DumpFile,
+  role: DumpRole,
+  progress?: ProgressOptions['onGraphProgress'],
+): Promise<{ graph: HeapGraph; dump: DumpReport; classNames: Map<string, string> }> {
   const parts = await Promise.all(planRanges(file, runner.parallelism).map((source) => runner.run<GraphResult>({ kind: 'graph', source, expectedObjects: expectedObjects(file, source) })));
   const dump = report(role, file, mergeStats(parts.map((part) => part.stats)));
   requireJsonObjects(dump);

@@ -75,7 +75,11 @@ class WorkerRunner implements ScanRunner {
   private readonly workers: Worker[] = [];
   private nextId = 1;
 
-  constructor(script: URL, count: number, private readonly onBytes: (bytes: number) => void) {
+  constructor(
+    script: URL,
+    count: number,
+    private readonly onBytes: (bytes: number) => void,
+  ) {
     this.parallelism = count;
     for (let i = 0; i < count; i += 1) {
       const worker = new Worker(script);

@@ -17,7 +17,7 @@ import { type DumpScanStats, countBadLine, countDuplicate, countLongLine, countO
  * in a worker thread.
  */
 
-export interface ScanSettings {
+interface ScanSettings {
   identity: Identity;
   /** Read lines, free slots and missing addresses as heapy 0.2.0 does. */
   heapy: boolean;
@@ -85,7 +85,7 @@ export interface DiffResult {
 }
 
 /** `heap summary`: one dump broken down by type, generation and allocation site. */
-export interface SummaryJob {
+interface SummaryJob {
   kind: 'summary';
   source: LineSource;
 }
@@ -104,7 +104,7 @@ export interface SummaryResult {
 }
 
 /** `heap path`: the reference graph of one dump range. */
-export interface GraphJob {
+interface GraphJob {
   kind: 'graph';
   source: LineSource;
   expectedObjects: number;
@@ -121,7 +121,7 @@ export interface GraphResult {
  * other object's number of references). Without `previous` (the first dump) every container is
  * kept; otherwise only those `previous` holds whose size did not shrink.
  */
-export interface GrowJob {
+interface GrowJob {
   kind: 'grow';
   source: LineSource;
   previous: SharedGrowTable[] | null;

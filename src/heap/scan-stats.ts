@@ -2,7 +2,7 @@ import type { HeapRecord } from './record.js';
 import { LINE_NOT_OBJECT } from './record.js';
 
 /** How many line numbers a warning quotes. */
-export const QUOTED_LINES = 5;
+const QUOTED_LINES = 5;
 
 /** What reading one dump (or one byte range of it) saw, line by line. Ranges merge in file order. */
 export interface DumpScanStats {

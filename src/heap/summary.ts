@@ -27,12 +27,8 @@ export async function summarizeHeapDump(options: HeapSummaryOptions): Promise<He
     }
     return {
       dump,
-      byType: [...mergeTallies(parts.map((part) => part.byType))]
-        .map(([type, tally]) => ({ type, ...tally }))
-        .sort((a, b) => b.memsize - a.memsize || b.count - a.count || (a.type < b.type ? -1 : 1)),
-      byGeneration: [...mergeTallies(parts.map((part) => part.byGeneration))]
-        .sort(([a], [b]) => a - b)
-        .map(([generation, tally]) => ({ generation: generation < 0 ? null : generation, ...tally })),
+      byType: [...mergeTallies(parts.map((part) => part.byType))].map(([type, tally]) => ({ type, ...tally })).sort((a, b) => b.memsize - a.memsize || b.count - a.count || (a.type < b.type ? -1 : 1)),
+      byGeneration: [...mergeTallies(parts.map((part) => part.byGeneration))].sort(([a], [b]) => a - b).map(([generation, tally]) => ({ generation: generation < 0 ? null : generation, ...tally })),
       sites: mergeGroups(
         parts.map((part) => part.sites),
         classNames,

@@ -2,10 +2,6 @@ import type { Identity } from './identity.js';
 import type { DumpInput } from './input.js';
 import type { DumpScanStats } from './scan-stats.js';
 
-export type { Identity } from './identity.js';
-export type { DumpInput } from './input.js';
-export type { DumpScanStats } from './scan-stats.js';
-
 export type DumpRole = 'A' | 'B' | 'C' | 'dump';
 
 export interface ProgressOptions {

@@ -52,19 +52,17 @@ export function readingWarnings(dump: DumpReport, heapy: boolean): HeapWarning[]
     at('HEAP_FULL_DUMP', `was written with dump_all(full: true): ${records} ${treatment}`);
   }
   if (stats.addressless > 0) {
-    at('HEAP_NO_ADDRESS', `${stats.addressless === 1 ? '1 JSON object without an "address" (and not a ROOT record) is not a heap object and was' : `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were`} skipped`);
+    at(
+      'HEAP_NO_ADDRESS',
+      `${stats.addressless === 1 ? '1 JSON object without an "address" (and not a ROOT record) is not a heap object and was' : `${stats.addressless} JSON objects without an "address" (and not ROOT records) are not heap objects and were`} skipped`,
+    );
   }
   if (stats.objects === 0) at('HEAP_NO_OBJECTS', 'holds no heap objects');
   return warnings;
 }
 
 /** Warnings that compare the dumps: order, relatedness, allocation tracing, compaction. */
-export function diffWarnings(input: {
-  dumps: DumpReport[];
-  inBefore: number;
-  allocated: number;
-  allocatedWithoutLocation: number;
-}): HeapWarning[] {
+export function diffWarnings(input: { dumps: DumpReport[]; inBefore: number; allocated: number; allocatedWithoutLocation: number }): HeapWarning[] {
   const warnings: HeapWarning[] = [];
   const [before, after, retained] = input.dumps as [DumpReport, DumpReport, DumpReport | undefined];
   const order = orderWarning(input.dumps);

@@ -48,7 +48,11 @@ function gitFailure(cwd: string, args: string[], stderr: string, status: number 
   }
   let first = 0;
   while (args[first] === '-c') first += 2;
-  const command = `git ${args.slice(first).filter((arg) => !arg.startsWith(':(')).slice(0, 3).join(' ')}`;
+  const command = `git ${args
+    .slice(first)
+    .filter((arg) => !arg.startsWith(':('))
+    .slice(0, 3)
+    .join(' ')}`;
   return new GemleakError('GIT_FAILED', `${command} failed${status === null ? '' : ` (exit ${status})`}${said ? `: ${said}` : ''}`);
 }
 
@@ -68,7 +72,7 @@ export function splitNul(output: Buffer): string[] {
  * part of valid UTF-8 becomes the lone surrogate U+DC80+byte (as Python's `surrogateescape`), which
  * `terminalLine` shows as `\xHH` and `shellWord` turns back into that byte.
  */
-export function decodeFileName(bytes: Uint8Array): string {
+function decodeFileName(bytes: Uint8Array): string {
   let text = '';
   let i = 0;
   while (i < bytes.length) {

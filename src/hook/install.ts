@@ -3,17 +3,7 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { GemleakError } from '../errors.js';
 import { type GitContext, runGit } from './git.js';
-import {
-  CHAIN_SECTION,
-  CREATED_HEADER,
-  type HookCommand,
-  SAVED_HOOK_NAME,
-  classifyHook,
-  findBlock,
-  hookBlock,
-  insertBlock,
-  removeBlock,
-} from './script.js';
+import { CHAIN_SECTION, CREATED_HEADER, type HookCommand, SAVED_HOOK_NAME, classifyHook, findBlock, hookBlock, insertBlock, removeBlock } from './script.js';
 
 export interface InstallOptions {
   command: HookCommand;
@@ -40,10 +30,14 @@ export type UninstallResult =
  * The folder git runs hooks from: `core.hooksPath` when set, else the repository's `hooks/`
  * (in a linked worktree, the main repository's; in a submodule, the submodule's own).
  */
-export async function hooksDirectory(git: GitContext): Promise<string> {
+async function hooksDirectory(git: GitContext): Promise<string> {
   const [bare, hooks = ''] = (await runGit(git, ['rev-parse', '--is-bare-repository', '--git-path', 'hooks'])).toString('utf8').replace(/\n$/, '').split('\n');
   if (bare === 'true') {
-    throw new GemleakError('HOOK_BARE_REPOSITORY', 'this is a bare repository: nothing is committed in it, so git never runs a pre-commit hook here; run gemleak hook install in a clone with a work tree', { file: git.cwd });
+    throw new GemleakError(
+      'HOOK_BARE_REPOSITORY',
+      'this is a bare repository: nothing is committed in it, so git never runs a pre-commit hook here; run gemleak hook install in a clone with a work tree',
+      { file: git.cwd },
+    );
   }
   return path.resolve(git.cwd, hooks);
 }
@@ -168,11 +162,9 @@ async function whyNotShell(hookFile: string, info: Stats, content: Buffer | null
 /** husky (v9) points core.hooksPath at `.husky/_` and rewrites that folder on every install. */
 function refuseHuskyFolder(hooksDir: string, force: boolean): void {
   if (force || path.basename(hooksDir) !== '_' || path.basename(path.dirname(hooksDir)) !== '.husky') return;
-  throw new GemleakError(
-    'HOOK_HUSKY',
-    'git runs hooks from husky\'s folder, which husky rewrites on every install; add the line "gemleak check --staged" to .husky/pre-commit instead',
-    { file: hooksDir },
-  );
+  throw new GemleakError('HOOK_HUSKY', 'git runs hooks from husky\'s folder, which husky rewrites on every install; add the line "gemleak check --staged" to .husky/pre-commit instead', {
+    file: hooksDir,
+  });
 }
 
 async function writeHook(hookFile: string, bytes: Buffer): Promise<void> {

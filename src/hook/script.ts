@@ -60,9 +60,7 @@ export function shellQuote(value: string): string {
 /** Shells whose syntax is a superset of POSIX sh, so gemleak's block runs in them unchanged. */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox']);
 
-export type HookKind =
-  | { kind: 'shell' }
-  | { kind: 'other'; reason: string };
+export type HookKind = { kind: 'shell' } | { kind: 'other'; reason: string };
 
 /** Can gemleak add its block to this hook file? Only to a script that a POSIX-like shell runs. */
 export function classifyHook(content: Buffer): HookKind {

@@ -6,7 +6,7 @@ import { type GitContext, runGit, splitNul } from './git.js';
  * Lockfile names Bundler writes: `Gemfile.lock`, `gems.locked`, and the lockfiles of other
  * Gemfiles (`Gemfile.next.lock`, `Gemfile_next.lock`, `Gemfile.rails7.lock`: dual boot).
  */
-export const LOCKFILE_NAME = /^(Gemfile[^/]*\.lock|gems\.locked)$/;
+const LOCKFILE_NAME = /^(Gemfile[^/]*\.lock|gems\.locked)$/;
 
 /** The same names as git pathspecs, from the top of the work tree, in every folder. */
 const LOCKFILE_PATHSPECS = [':(top,glob)**/Gemfile*.lock', ':(top,glob)**/gems.locked'];

@@ -21,5 +21,7 @@ export function parseLockfileBytes(bytes: Uint8Array, file: string): Lockfile {
 export const MAX_LOCKFILE_BYTES = 32 * 1024 * 1024;
 
 export function tooBig(target: string, size: number): GemleakError {
-  return new GemleakError('LOCKFILE_TOO_BIG', `is ${(size / 1024 / 1024).toFixed(1)} MiB; gemleak reads lockfiles up to ${MAX_LOCKFILE_BYTES / 1024 / 1024} MiB (a real one is well under 1 MiB)`, { file: target });
+  return new GemleakError('LOCKFILE_TOO_BIG', `is ${(size / 1024 / 1024).toFixed(1)} MiB; gemleak reads lockfiles up to ${MAX_LOCKFILE_BYTES / 1024 / 1024} MiB (a real one is well under 1 MiB)`, {
+    file: target,
+  });
 }

@@ -4,10 +4,6 @@ export { parseLockfileBytes } from './from-bytes.js';
 export { readLockfile, resolveLockfilePath } from './read.js';
 export type {
   Lockfile,
-  LockedSpec,
   LockfileDependency,
-  LockfileErrorCode,
-  LockfileWarning,
-  LockfileWarningCode,
   SpecSource,
 } from './types.js';

@@ -12,7 +12,7 @@ type ValueKind = 'rubyVersion' | 'bundledWith';
  * well under 1,000 characters); a longer line is refused with its number, before any pattern sees
  * it (a regular expression over megabytes can exhaust the stack).
  */
-export const MAX_LINE_LENGTH = 65_536;
+const MAX_LINE_LENGTH = 65_536;
 
 interface SectionBase {
   header: string;
@@ -128,7 +128,12 @@ class LockfileParser {
       if (end < 0) end = length;
       line++;
       const stop = contentEnd(text, start, end);
-      if (stop - start > MAX_LINE_LENGTH) throw this.error('LOCKFILE_LINE_TOO_LONG', line, `the line is ${stop - start} characters long; gemleak reads lockfile lines up to ${MAX_LINE_LENGTH} (Bundler writes one gem, requirement list or setting per line)`);
+      if (stop - start > MAX_LINE_LENGTH)
+        throw this.error(
+          'LOCKFILE_LINE_TOO_LONG',
+          line,
+          `the line is ${stop - start} characters long; gemleak reads lockfile lines up to ${MAX_LINE_LENGTH} (Bundler writes one gem, requirement list or setting per line)`,
+        );
       if (stop > start) this.readLine(start, stop, line);
       start = end + 1;
     }
@@ -189,12 +194,20 @@ class LockfileParser {
     }
     const section = this.section;
     if (section === null) {
-      throw this.error('LOCKFILE_NOT_A_LOCKFILE', line, `found the indented line ${quote(text.slice(start, stop))} before any section header; expected a lockfile that starts with a header such as GEM or GIT`);
+      throw this.error(
+        'LOCKFILE_NOT_A_LOCKFILE',
+        line,
+        `found the indented line ${quote(text.slice(start, stop))} before any section header; expected a lockfile that starts with a header such as GEM or GIT`,
+      );
     }
     if (section.kind === 'unknown') return;
     section.entries++;
     if (tab) {
-      throw this.error('LOCKFILE_BAD_INDENT', line, `found a tab in the indentation of ${quote(text.slice(start, stop))} in the ${section.header} section; expected spaces only, as Bundler writes them`);
+      throw this.error(
+        'LOCKFILE_BAD_INDENT',
+        line,
+        `found a tab in the indentation of ${quote(text.slice(start, stop))} in the ${section.header} section; expected spaces only, as Bundler writes them`,
+      );
     }
     const body = text.slice(after, stop);
     switch (section.kind) {
@@ -251,7 +264,11 @@ class LockfileParser {
       throw this.error('LOCKFILE_TRUNCATED', section.line, `the file ends right after the ${section.header} header; expected the lines of that section, so the file looks cut off`);
     }
     if (section.kind === 'source' && section.source === null) {
-      throw this.error('LOCKFILE_TRUNCATED', section.line, `the ${section.header} section has no "  specs:" line; expected its options, then "  specs:" and the locked gems, so the file looks cut off or hand-edited`);
+      throw this.error(
+        'LOCKFILE_TRUNCATED',
+        section.line,
+        `the ${section.header} section has no "  specs:" line; expected its options, then "  specs:" and the locked gems, so the file looks cut off or hand-edited`,
+      );
     }
     if ((section.kind === 'rubyVersion' || section.kind === 'bundledWith') && section.entries === 0) {
       throw this.error('LOCKFILE_BAD_SECTION', section.line, `the ${section.header} section has no value; expected one indented line below the header, such as "   2.4.22"`);
@@ -266,7 +283,11 @@ class LockfileParser {
     // neither was cut off somewhere in its gem lists, and gems after the cut would go unchecked.
     if (this.sawSource && !this.sawPlatformsOrDependencies) {
       const where = this.section === null ? '' : ` inside the ${this.section.header} section`;
-      throw this.error('LOCKFILE_TRUNCATED', this.lastContentLine, `the file ends${where} with no PLATFORMS or DEPENDENCIES section; expected them after the gem sources, as Bundler always writes them, so the file looks cut off`);
+      throw this.error(
+        'LOCKFILE_TRUNCATED',
+        this.lastContentLine,
+        `the file ends${where} with no PLATFORMS or DEPENDENCIES section; expected them after the gem sources, as Bundler always writes them, so the file looks cut off`,
+      );
     }
   }
 
@@ -275,13 +296,21 @@ class LockfileParser {
     else if (indent === 4) this.readSpec(section, body, line);
     else if (indent === 6) this.readSpecDependency(section, body, line);
     else {
-      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${spaces(indent)} before ${quote(body)} in the ${section.header} section; expected 2 (options and "specs:"), 4 (locked gems) or 6 (their dependencies)`);
+      throw this.error(
+        'LOCKFILE_BAD_INDENT',
+        line,
+        `found ${spaces(indent)} before ${quote(body)} in the ${section.header} section; expected 2 (options and "specs:"), 4 (locked gems) or 6 (their dependencies)`,
+      );
     }
   }
 
   private readSourceOption(section: SourceSection, body: string, line: number): void {
     if (section.source !== null) {
-      throw this.error('LOCKFILE_BAD_INDENT', line, `found ${quote(body)} indented 2 spaces after "  specs:" in the ${section.header} section; expected locked gems indented 4 spaces and their dependencies 6`);
+      throw this.error(
+        'LOCKFILE_BAD_INDENT',
+        line,
+        `found ${quote(body)} indented 2 spaces after "  specs:" in the ${section.header} section; expected locked gems indented 4 spaces and their dependencies 6`,
+      );
     }
     if (body === 'specs:') {
       section.source = buildSource(section.type, section.options, section.line, this.file);

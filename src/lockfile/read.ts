@@ -57,7 +57,15 @@ function readRegularFile(file: string, displayName: string): Buffer {
 
 function notAFile(target: string, stats: Stats): GemleakError {
   if (stats.isDirectory()) return unreadable(target, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-  const kind = stats.isFIFO() ? 'a pipe or FIFO (to read standard input, redirect a file to it: < Gemfile.lock)' : stats.isCharacterDevice() ? 'a character device' : stats.isBlockDevice() ? 'a block device' : stats.isSocket() ? 'a socket' : 'not a regular file';
+  const kind = stats.isFIFO()
+    ? 'a pipe or FIFO (to read standard input, redirect a file to it: < Gemfile.lock)'
+    : stats.isCharacterDevice()
+      ? 'a character device'
+      : stats.isBlockDevice()
+        ? 'a block device'
+        : stats.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
   return new GemleakError('LOCKFILE_NOT_A_FILE', `is ${kind}; gemleak reads a lockfile from a regular file only`, { file: target });
 }
 
@@ -74,9 +82,13 @@ export async function resolveLockfilePath(pathOrDir: string, displayName = pathO
     const candidate = path.join(pathOrDir, name);
     if (isFile(candidate)) return candidate;
   }
-  throw new GemleakError('LOCKFILE_NOT_FOUND', `neither ${LOCKFILE_NAMES.join(' nor ')} exists in this folder; expected the lockfile Bundler writes next to the Gemfile (run \`bundle lock\` to create it)`, {
-    file: displayName,
-  });
+  throw new GemleakError(
+    'LOCKFILE_NOT_FOUND',
+    `neither ${LOCKFILE_NAMES.join(' nor ')} exists in this folder; expected the lockfile Bundler writes next to the Gemfile (run \`bundle lock\` to create it)`,
+    {
+      file: displayName,
+    },
+  );
 }
 
 function isFile(candidate: string): boolean {
@@ -91,10 +103,14 @@ function isFile(candidate: string): boolean {
 function unreadable(target: string, error: unknown): GemleakError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason =
-    code === 'ENOENT' ? 'no such file or folder'
-    : code === 'EISDIR' ? 'this is a folder, not a file'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'ENXIO' ? 'is a socket or a device, not a regular file (to read standard input, redirect a file to it: < Gemfile.lock)'
-    : `cannot be read (${code ?? String(error)})`;
+    code === 'ENOENT'
+      ? 'no such file or folder'
+      : code === 'EISDIR'
+        ? 'this is a folder, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENXIO'
+            ? 'is a socket or a device, not a regular file (to read standard input, redirect a file to it: < Gemfile.lock)'
+            : `cannot be read (${code ?? String(error)})`;
   return new GemleakError('LOCKFILE_NOT_FOUND', `${reason}; expected a readable Gemfile.lock or gems.locked`, { file: target, cause: error });
 }

@@ -86,11 +86,10 @@ class OptionReader {
     const lines = this.options.get(key) ?? [];
     const [first, second] = lines;
     if (first !== undefined && second !== undefined) {
-      throw new GemleakError(
-        'LOCKFILE_BAD_SECTION',
-        `the ${this.header} section has a second "${key}:" line (the first is on line ${first.line}); expected one`,
-        { file: this.file, line: second.line },
-      );
+      throw new GemleakError('LOCKFILE_BAD_SECTION', `the ${this.header} section has a second "${key}:" line (the first is on line ${first.line}); expected one`, {
+        file: this.file,
+        line: second.line,
+      });
     }
     return first?.value;
   }

@@ -53,7 +53,9 @@ function renderFix(finding: Finding, style: Style): string {
   const { fix } = finding;
   if (fix.safeVersions.length === 0) return `fix: ${style.yellow('no fixed version is known')}; consider replacing the gem (${finding.advisory.url})`;
   const target = fix.minimumSafeVersion === null ? `a safe version (${safeVersionsText(fix)})` : `${style.green(fix.minimumSafeVersion)} (safe: ${safeVersionsText(fix)})`;
-  const first = blockerSentences(finding).map((blocker) => `first: ${blocker}; then `).join('');
+  const first = blockerSentences(finding)
+    .map((blocker) => `first: ${blocker}; then `)
+    .join('');
   return `fix: ${first}upgrade to ${target}: ${fix.runnable}`;
 }
 

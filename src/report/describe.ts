@@ -131,9 +131,7 @@ export function allFindings(result: CheckResult): Finding[] {
 
 /** Findings in report order: by lockfile, then line, then advisory id. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => compareText(a.lockfile, b.lockfile) || a.line - b.line || compareText(ignoreKey(a.advisory), ignoreKey(b.advisory)),
-  );
+  return [...findings].sort((a, b) => compareText(a.lockfile, b.lockfile) || a.line - b.line || compareText(ignoreKey(a.advisory), ignoreKey(b.advisory)));
 }
 
 /** `ignored: reason (until 2025-06-30)` */

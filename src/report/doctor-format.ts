@@ -2,7 +2,7 @@ import type { DoctorFormat, DoctorResult } from '../doctor/types.js';
 import { terminalLine } from '../terminal.js';
 
 /** Each `--format` of `gemleak doctor` is one reporter file over the same `DoctorResult`. */
-export { DOCTOR_FORMATS, type DoctorFormat } from '../doctor/types.js';
+export type { DoctorFormat } from '../doctor/types.js';
 
 export interface DoctorReportContext {
   color: boolean;
@@ -10,10 +10,10 @@ export interface DoctorReportContext {
   repoPath(file: string): string;
 }
 
-export type DoctorRenderer = (result: DoctorResult, context: DoctorReportContext) => string;
+type DoctorRenderer = (result: DoctorResult, context: DoctorReportContext) => string;
 
 /** Loaded on first use, like the check reporters (src/report/index.ts). */
-export const DOCTOR_RENDERERS: Record<DoctorFormat, () => Promise<DoctorRenderer>> = {
+const DOCTOR_RENDERERS: Record<DoctorFormat, () => Promise<DoctorRenderer>> = {
   text: async () => (await import('./doctor-text.js')).renderDoctorText,
   json: async () => (await import('./doctor-json.js')).renderDoctorJson,
   sarif: async () => (await import('./doctor-sarif.js')).renderDoctorSarif,

@@ -20,6 +20,8 @@ export function renderDoctorMarkdown(result: DoctorResult, context: DoctorReport
   if (result.warnings.length > 0) {
     blocks.push(['**Warnings**', '', ...result.warnings.map((warning) => `- ${warning.file ? `${code(location(warning.file, warning.line ?? null))}: ` : ''}${cell(warning.message)}`)].join('\n'));
   }
-  blocks.push(`<sub>${actionable} need action (${tally.high} high, ${tally.medium} medium, ${tally.low} low) · ${result.filesScanned.length} files scanned · gemleak ${cell(result.gemleakVersion)}</sub>`);
+  blocks.push(
+    `<sub>${actionable} need action (${tally.high} high, ${tally.medium} medium, ${tally.low} low) · ${result.filesScanned.length} files scanned · gemleak ${cell(result.gemleakVersion)}</sub>`,
+  );
   return `${blocks.join('\n\n')}\n`;
 }

@@ -35,7 +35,10 @@ export function renderDoctorSarif(result: DoctorResult, context: DoctorReportCon
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: result.warnings.map((warning) => ({ level: 'warning', message: { text: `${location(warning.file ?? null, warning.line ?? null)}${warning.file ? ': ' : ''}${warning.message}` } })),
+            toolExecutionNotifications: result.warnings.map((warning) => ({
+              level: 'warning',
+              message: { text: `${location(warning.file ?? null, warning.line ?? null)}${warning.file ? ': ' : ''}${warning.message}` },
+            })),
           },
         ],
         results: result.findings.map((finding) => {

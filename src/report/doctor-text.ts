@@ -29,12 +29,21 @@ export function renderDoctorText(result: DoctorResult, context: DoctorReportCont
   }
   for (const finding of result.findings.filter((candidate) => candidate.severity !== 'info')) blocks.push(renderFinding(finding, style));
   if (result.warnings.length > 0) {
-    blocks.push(result.warnings.map((warning) => `${style.yellow('warning:')} ${terminalSafe(`${location(warning.file ?? null, warning.line ?? null)}${warning.file ? ': ' : ''}${warning.message}`)}`).join('\n'));
+    blocks.push(
+      result.warnings
+        .map((warning) => `${style.yellow('warning:')} ${terminalSafe(`${location(warning.file ?? null, warning.line ?? null)}${warning.file ? ': ' : ''}${warning.message}`)}`)
+        .join('\n'),
+    );
   }
   const scanned = result.root === null ? [] : [`${plural(result.filesScanned.length, 'file')} scanned in ${terminalSafe(result.root)}`];
   const advisories = result.root === null ? [] : [`${plural(result.interpreterAdvisories, 'interpreter advisory', 'interpreter advisories')} checked`];
   const unread = result.process !== null && !result.process.readable;
-  const summary = unread && actionable === 0 ? 'the process could not be read: nothing was checked in it' : actionable === 0 ? 'nothing needs action' : `${plural(actionable, 'finding')} need${actionable === 1 ? 's' : ''} action (${tally.high} high, ${tally.medium} medium, ${tally.low} low)`;
+  const summary =
+    unread && actionable === 0
+      ? 'the process could not be read: nothing was checked in it'
+      : actionable === 0
+        ? 'nothing needs action'
+        : `${plural(actionable, 'finding')} need${actionable === 1 ? 's' : ''} action (${tally.high} high, ${tally.medium} medium, ${tally.low} low)`;
   blocks.push(style.dim([summary, ...scanned, ...advisories].join(' · ')));
   return `${blocks.join('\n\n')}\n`;
 }
@@ -54,5 +63,8 @@ function place(finding: DoctorFinding, style: Style): string {
 function fixLines(finding: DoctorFinding, style: Style, indent: string): string {
   if (finding.fix === null) return '';
   const header = `\n${indent.slice(2)}${style.green('fix')}${finding.fixWhere === null ? '' : style.dim(` (${terminalSafe(finding.fixWhere)})`)}:`;
-  return `${header}\n${finding.fix.split('\n').map((line) => `${indent}${terminalSafe(line)}`).join('\n')}`;
+  return `${header}\n${finding.fix
+    .split('\n')
+    .map((line) => `${indent}${terminalSafe(line)}`)
+    .join('\n')}`;
 }

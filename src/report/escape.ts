@@ -29,7 +29,7 @@ export function terminalText(text: string): string {
 }
 
 /** GitHub Actions reads a log line as a command when it starts with `::` after leading spaces. */
-export function neutraliseWorkflowCommand(line: string): string {
+function neutraliseWorkflowCommand(line: string): string {
   return line.replace(/^(\s*):/, '$1\\x3a');
 }
 
@@ -38,12 +38,12 @@ export function neutraliseWorkflowCommand(line: string): string {
  * they are given once, at their entry, instead of at each of the dozens of places a string is
  * printed. Plain objects and arrays are copied; anything else is kept as it is.
  */
-export function mapStrings<T>(value: T, escape: (text: string, key: string) => string, key = ''): T {
-  if (typeof value === 'string') return escape(value, key) as T;
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, escape, key)) as T;
+function mapStrings<T>(value: T, escapeText: (text: string, key: string) => string, key = ''): T {
+  if (typeof value === 'string') return escapeText(value, key) as T;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, escapeText, key)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const copy: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(value)) copy[name] = mapStrings(item, escape, name);
+    for (const [name, item] of Object.entries(value)) copy[name] = mapStrings(item, escapeText, name);
     return copy as T;
   }
   return value;

@@ -55,7 +55,6 @@ export function bytes(count: number): string {
  * start a line that CI would read as a command.
  */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => {
     if (char === '\t') return '\\t';
     if (char === '\n') return '\\n';

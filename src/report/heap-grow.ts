@@ -38,7 +38,7 @@ function containerLines(container: GrowingContainer, style: ReturnType<typeof cr
   return lines;
 }
 
-export const HEAP_GROW_JSON_SCHEMA_VERSION = 1;
+const HEAP_GROW_JSON_SCHEMA_VERSION = 1;
 
 export function renderHeapGrowJson(result: HeapGrowResult, gemleakVersion: string): string {
   const document = {

@@ -9,7 +9,5 @@ import type { HeapDiffResult, HeapGroup } from '../heap/types.js';
 export function renderHeapyLines(result: HeapDiffResult, groups: readonly HeapGroup[]): string {
   const word = result.mode === 'retained' ? 'Retained' : 'Allocated';
   const total = result.groups.reduce((sum, group) => sum + group.memsize, 0);
-  return groups
-    .map((group) => `${word} ${group.type ?? ''} ${group.count} objects of size ${group.memsize}/${total} (in bytes) at: ${group.file ?? ''}:${group.line ?? ''}\n`)
-    .join('');
+  return groups.map((group) => `${word} ${group.type ?? ''} ${group.count} objects of size ${group.memsize}/${total} (in bytes) at: ${group.file ?? ''}:${group.line ?? ''}\n`).join('');
 }

@@ -3,7 +3,7 @@ import type { DumpReport, GraphSummary, GroupRetainers, HeapDiffResult, HeapGrou
 import { lineNumber } from './heap-format.js';
 
 /** Bumped only on breaking changes to the JSON shape; additions keep it. */
-export const HEAP_DIFF_JSON_SCHEMA_VERSION = 1;
+const HEAP_DIFF_JSON_SCHEMA_VERSION = 1;
 
 export interface HeapJsonOptions {
   gemleakVersion: string;
@@ -64,7 +64,14 @@ function retainersJson(retainers: GroupRetainers | null) {
     holder:
       holder === null
         ? null
-        : { ...hopJson(holder), root_category: holder.root, machine_stack: holder.machineStack, depth: holder.depth, paths_through: holder.through, path: [{ type: 'ROOT', root: holder.root }, ...holder.path.map(hopJson)] },
+        : {
+            ...hopJson(holder),
+            root_category: holder.root,
+            machine_stack: holder.machineStack,
+            depth: holder.depth,
+            paths_through: holder.through,
+            path: [{ type: 'ROOT', root: holder.root }, ...holder.path.map(hopJson)],
+          },
     retainer_clusters: retainers.clusterCount,
     retainers: retainers.clusters.map((cluster) => ({
       count: cluster.count,

@@ -11,18 +11,26 @@ export interface HeapPathTextOptions {
 /** `heap path`: one object's shortest path from a GC root, one hop per line. */
 export function renderHeapPathText(result: HeapPathResult, options: HeapPathTextOptions): string {
   const style = createStyle(options.color);
-  const lines = [style.bold(`Root path of ${result.address} in ${printable(result.dump.label)}`), style.dim(`  ${objects(result.graph.objects)}, ${result.graph.reachable} reachable from the GC roots`), ''];
+  const lines = [
+    style.bold(`Root path of ${result.address} in ${printable(result.dump.label)}`),
+    style.dim(`  ${objects(result.graph.objects)}, ${result.graph.reachable} reachable from the GC roots`),
+    '',
+  ];
   if (result.root === null) {
-    lines.push(`No GC root reaches ${hopText(result.hops[0] ?? { address: result.address, type: null, className: null, name: null, file: null, line: null })}: garbage not collected yet, or held only through a class pointer (dumps do not list those).`);
+    lines.push(
+      `No GC root reaches ${hopText(result.hops[0] ?? { address: result.address, type: null, className: null, name: null, file: null, line: null })}: garbage not collected yet, or held only through a class pointer (dumps do not list those).`,
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(`  ${rootText(result.root)}`);
-  result.hops.forEach((hop, index) => lines.push(`  ${'  '.repeat(index + 1)}→ ${hopText(hop)}  ${style.dim(hop.address)}`));
+  result.hops.forEach((hop, index) => {
+    lines.push(`  ${'  '.repeat(index + 1)}→ ${hopText(hop)}  ${style.dim(hop.address)}`);
+  });
   if (result.machineStack) lines.push('', 'The path starts from the machine stack, which Ruby scans conservatively: a C local or register may point at it only by chance.');
   return `${lines.join('\n')}\n`;
 }
 
-export const HEAP_PATH_JSON_SCHEMA_VERSION = 1;
+const HEAP_PATH_JSON_SCHEMA_VERSION = 1;
 
 export function renderHeapPathJson(result: HeapPathResult, gemleakVersion: string): string {
   const document = {

@@ -62,11 +62,12 @@ function generationRows(rows: HeapSummaryResult['byGeneration']): Row[] {
 function siteLines(sites: SelectedGroups, bold: (text: string) => string, dim: (text: string) => string): string {
   const lines = [bold(`Top allocation sites (${sites.shown.length} of ${sites.matching.length})`)];
   for (const site of sites.shown) lines.push(`  ${typeAndClass(site)} ${objects(site.count)} of size ${bytes(site.memsize)} at: ${location(site)}`);
-  if (sites.hidden.groups > 0) lines.push(dim(`  … and ${sites.hidden.groups === 1 ? '1 more site' : `${sites.hidden.groups} more sites`} (${objects(sites.hidden.count)}, ${bytes(sites.hidden.memsize)}): --top N or --all`));
+  if (sites.hidden.groups > 0)
+    lines.push(dim(`  … and ${sites.hidden.groups === 1 ? '1 more site' : `${sites.hidden.groups} more sites`} (${objects(sites.hidden.count)}, ${bytes(sites.hidden.memsize)}): --top N or --all`));
   return lines.join('\n');
 }
 
-export const HEAP_SUMMARY_JSON_SCHEMA_VERSION = 1;
+const HEAP_SUMMARY_JSON_SCHEMA_VERSION = 1;
 
 export function renderHeapSummaryJson(result: HeapSummaryResult, sites: SelectedGroups, gemleakVersion: string): string {
   const document = {

@@ -26,9 +26,7 @@ export function renderHeapDiffText(result: HeapDiffResult, selected: SelectedGro
 
 function header(result: HeapDiffResult, selected: SelectedGroups, options: HeapTextOptions, style: Style): string {
   const threeWay = result.mode === 'retained';
-  const title = threeWay
-    ? 'Heap diff (3-way): objects allocated between A and B that are still alive in C'
-    : 'Heap diff (2-way): objects allocated between A and B';
+  const title = threeWay ? 'Heap diff (3-way): objects allocated between A and B that are still alive in C' : 'Heap diff (2-way): objects allocated between A and B';
   const width = Math.max(...result.dumps.map((dump) => dump.label.length));
   const lines = [style.bold(title)];
   for (const dump of result.dumps) lines.push(`  ${dump.role}  ${printable(dump.label).padEnd(width)}  ${objects(dump.stats.objects)}`);
@@ -84,14 +82,19 @@ function retainerLines(retainers: GroupRetainers | null, style: ReturnType<typeo
   if (retainers === null) return [];
   if (retainers.reachable === 0) {
     if (retainers.objects === 0) return [];
-    return [`${INDENT}No GC root reaches ${retainers.objects === 1 ? 'this object' : `these ${retainers.objects} objects`} in C: garbage not collected yet, or held only through a class pointer (dumps do not list those)`];
+    return [
+      `${INDENT}No GC root reaches ${retainers.objects === 1 ? 'this object' : `these ${retainers.objects} objects`} in C: garbage not collected yet, or held only through a class pointer (dumps do not list those)`,
+    ];
   }
   const lines: string[] = [];
   const { holder } = retainers;
   if (holder === null) {
     lines.push(`${INDENT}No single object holds them: their root paths share no object (${retainers.clusterCount === 1 ? '1 path shape' : `${retainers.clusterCount} path shapes`})`);
   } else {
-    const share = retainers.reachable === 1 ? 'its root path passes through it' : `${holder.through === retainers.reachable ? `all ${retainers.reachable}` : `${holder.through} of ${retainers.reachable}`} root paths pass through it`;
+    const share =
+      retainers.reachable === 1
+        ? 'its root path passes through it'
+        : `${holder.through === retainers.reachable ? `all ${retainers.reachable}` : `${holder.through} of ${retainers.reachable}`} root paths pass through it`;
     lines.push(`${INDENT}${style.bold(`Held by ${holderText(holder)}`)}: ${share}`);
     if (holder.machineStack) lines.push(`${INDENT}  (reached from the machine stack, a conservative scan: a C local or register may point at it only by chance)`);
   }
@@ -110,7 +113,8 @@ function retainerLines(retainers: GroupRetainers | null, style: ReturnType<typeo
 
 function holderText(holder: PathHop): string {
   const what = `${typeAndClass(holder)}${holder.name === null ? '' : ` ${printable(holder.name)}`}`;
-  if (holder.file === null && holder.line === null) return `${what} (no allocation file/line in the dump: made before allocation tracing started, or with tracing off; its path below says who holds it)`;
+  if (holder.file === null && holder.line === null)
+    return `${what} (no allocation file/line in the dump: made before allocation tracing started, or with tracing off; its path below says who holds it)`;
   return `${what} allocated at ${location(holder)}, the line to look at`;
 }
 
@@ -127,9 +131,7 @@ function whyNote(result: HeapDiffResult): string | null {
 function nothingFound(result: HeapDiffResult, selected: SelectedGroups, options: HeapTextOptions): string {
   if (result.groups.length > 0 && selected.matching.length > 0) return `--top 0: no group shown (${groups(selected.matching.length)} match; --top N or --all to see them).`;
   if (result.groups.length > 0) return `No group matches ${filterText(options)}.`;
-  return result.mode === 'retained'
-    ? 'Nothing retained: no object allocated between A and B is still alive in C.'
-    : 'Nothing allocated: B holds no object that A does not.';
+  return result.mode === 'retained' ? 'Nothing retained: no object allocated between A and B is still alive in C.' : 'Nothing allocated: B holds no object that A does not.';
 }
 
 function filterText(options: HeapTextOptions): string {

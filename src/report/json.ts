@@ -92,7 +92,9 @@ function findingJson(finding: Finding) {
     suppressed: finding.suppressed ? { reason: finding.suppressed.reason, until: finding.suppressed.until } : null,
     sources: finding.sources ?? [],
     text_source: finding.textSource ?? null,
-    interpreter: finding.interpreter ? { file: finding.interpreter.source.file, line: finding.interpreter.source.line, written: finding.interpreter.source.raw, applies_when: finding.interpreter.appliesWhen } : null,
+    interpreter: finding.interpreter
+      ? { file: finding.interpreter.source.file, line: finding.interpreter.source.line, written: finding.interpreter.source.raw, applies_when: finding.interpreter.appliesWhen }
+      : null,
     corrections: (finding.corrections ?? []).map((correction) => ({ source: correction.source, reason: correction.reason, evidence: correction.evidence })),
   };
 }

@@ -18,9 +18,7 @@ export function renderMarkdown(result: CheckResult, context: ReportContext): str
   const where = result.audits.length === 1 ? code(context.repoPath(result.audits[0]?.lockfile ?? '')) : plural(result.audits.length, 'lockfile');
   const blocks: string[] = [];
   blocks.push(
-    active.length === 0
-      ? `### :white_check_mark: gemleak: no known memory leaks in ${where}`
-      : `### :x: gemleak: ${countsSentence(result.summary)}${result.audits.length === 1 ? ` in ${where}` : ''}`,
+    active.length === 0 ? `### :white_check_mark: gemleak: no known memory leaks in ${where}` : `### :x: gemleak: ${countsSentence(result.summary)}${result.audits.length === 1 ? ` in ${where}` : ''}`,
   );
   if (active.length > 0) {
     blocks.push(
@@ -80,7 +78,9 @@ function fixCell(finding: Finding): string {
   if (fix.safeVersions.length === 0) return 'no fixed version is known; consider replacing the gem';
   const safe = cell(safeVersionsText(fix));
   const target = fix.minimumSafeVersion === null ? `a safe version (${safe})` : `${cell(fix.minimumSafeVersion)} (safe: ${safe})`;
-  const first = blockerSentences(finding).map((blocker) => `first: ${cell(blocker)}; then `).join('');
+  const first = blockerSentences(finding)
+    .map((blocker) => `first: ${cell(blocker)}; then `)
+    .join('');
   return `${first}upgrade to ${target}: ${code(fix.runnable)}`;
 }
 

@@ -11,7 +11,9 @@ export function renderTable(result: CheckResult, context: Pick<ReportContext, 'c
   const style = createStyle(context.color);
   const { summary } = result;
   if (summary.leaks === 0) {
-    return context.quiet ? '' : `${style.green(`No known memory leaks in ${result.audits.length === 1 ? result.audits[0]?.lockfile : `${result.audits.length} lockfiles`} (${checkedSentence(summary)}).`)}\n`;
+    return context.quiet
+      ? ''
+      : `${style.green(`No known memory leaks in ${result.audits.length === 1 ? result.audits[0]?.lockfile : `${result.audits.length} lockfiles`} (${checkedSentence(summary)}).`)}\n`;
   }
   const header = ['GEM', 'VERSION', 'LOCKFILE', 'SEVERITY', 'ADVISORIES', 'FIX'];
   const rows = summary.upgrades.map((upgrade) => [
@@ -20,7 +22,11 @@ export function renderTable(result: CheckResult, context: Pick<ReportContext, 'c
     upgrade.gem === 'ruby' ? upgrade.lockfile : `${upgrade.lockfile}:${upgrade.line}`,
     upgrade.severity,
     upgrade.advisories.join(','),
-    upgrade.fix.minimumSafeVersion === null ? (upgrade.fix.safeVersions.length === 0 ? 'no fix known' : upgrade.fix.safeVersions.join(' or ')) : `>= ${upgrade.fix.minimumSafeVersion}${upgrade.fix.blockers.length > 0 ? ' (Gemfile/deps pin it)' : ''}`,
+    upgrade.fix.minimumSafeVersion === null
+      ? upgrade.fix.safeVersions.length === 0
+        ? 'no fix known'
+        : upgrade.fix.safeVersions.join(' or ')
+      : `>= ${upgrade.fix.minimumSafeVersion}${upgrade.fix.blockers.length > 0 ? ' (Gemfile/deps pin it)' : ''}`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((value, column) => (column === cells.length - 1 ? value : value.padEnd(widths[column]!))).join('  ');

@@ -46,9 +46,17 @@ function renderGemVersion(upgrade: GemUpgrade, findings: readonly Finding[], sty
     const { advisory } = finding;
     lines.push(`  ${style.bold(ignoreKey(advisory))}  ${severityLabel(finding, style)}  ${advisory.title.trim()}`, `    ${style.cyan(advisory.url)}`, `    Leaky: ${leakyText(finding)}`);
     if (finding.interpreter?.appliesWhen) lines.push(`    Only: ${finding.interpreter.appliesWhen}`);
-    for (const correction of finding.corrections ?? []) lines.push(`    ${style.dim(`Range corrected by gemleak's database (${correction.source} says otherwise): ${correction.reason} ${correction.evidence}`)}`);
-    if (verbose && (finding.sources ?? []).length > 0) lines.push(`    ${style.dim(`Flagged by: ${(finding.sources ?? []).join(', ')}${finding.textSource ? `; text from ${finding.textSource}` : ''}`)}`);
-    if (verbose && advisory.description.trim() !== '') lines.push(...advisory.description.trim().split('\n').map((line) => `    ${line}`));
+    for (const correction of finding.corrections ?? [])
+      lines.push(`    ${style.dim(`Range corrected by gemleak's database (${correction.source} says otherwise): ${correction.reason} ${correction.evidence}`)}`);
+    if (verbose && (finding.sources ?? []).length > 0)
+      lines.push(`    ${style.dim(`Flagged by: ${(finding.sources ?? []).join(', ')}${finding.textSource ? `; text from ${finding.textSource}` : ''}`)}`);
+    if (verbose && advisory.description.trim() !== '')
+      lines.push(
+        ...advisory.description
+          .trim()
+          .split('\n')
+          .map((line) => `    ${line}`),
+      );
   }
   lines.push(...renderFix(upgrade, style));
   return lines.join('\n');
@@ -93,9 +101,8 @@ function renderLockfiles(result: CheckResult, style: Style): string {
 function renderSummary(result: CheckResult, style: Style, verbose: boolean): string {
   const { summary } = result;
   const where = result.audits.length === 1 ? (result.audits[0]?.lockfile ?? '') : plural(result.audits.length, 'lockfile');
-  const headline = summary.leaks === 0
-    ? style.green(`No known memory leaks in ${where} (${checkedSentence(summary)}).`)
-    : style.red(`${countsSentence(summary)}: ${where} (${checkedSentence(summary)}).`);
+  const headline =
+    summary.leaks === 0 ? style.green(`No known memory leaks in ${where} (${checkedSentence(summary)}).`) : style.red(`${countsSentence(summary)}: ${where} (${checkedSentence(summary)}).`);
   const databases = verbose ? result.databases.map((database) => style.dim(describeDatabase(database))) : [style.dim(databasesLine(result.databases))];
   return [headline, ...databases].join('\n');
 }

@@ -20,9 +20,10 @@ const VERDICT_COLOR: Record<string, string> = {
 export function renderTrendHtml(result: TrendResult, gemleakVersion: string): string {
   const sections = result.series.map((analysis) => {
     const limit = result.options.limitMib ?? analysis.series.quotaMiB;
-    const facts = analysis.lives.length === 0
-      ? `<p class="facts">${escapeXml(numberFacts(analysis, analysis.series, limit).join(' · '))}</p>`
-      : `<ol class="lives">${analysis.lives.map((life) => `<li><strong>${escapeXml(life.verdict)}</strong> ${escapeXml(numberFacts(life, analysis.series, limit).join(' · '))}</li>`).join('')}</ol>`;
+    const facts =
+      analysis.lives.length === 0
+        ? `<p class="facts">${escapeXml(numberFacts(analysis, analysis.series, limit).join(' · '))}</p>`
+        : `<ol class="lives">${analysis.lives.map((life) => `<li><strong>${escapeXml(life.verdict)}</strong> ${escapeXml(numberFacts(life, analysis.series, limit).join(' · '))}</li>`).join('')}</ol>`;
     return `<section class="series">
 <h2>${escapeXml(analysis.series.name)} <span class="verdict" style="color:${VERDICT_COLOR[analysis.verdict]}">${escapeXml(analysis.verdict)}</span></h2>
 <p class="reason">${escapeXml(analysis.reason)}</p>
@@ -55,7 +56,9 @@ footer { color: #6e7781; font-size: 12px; margin-top: 32px; }
 <body>
 <h1 id="verdict">gemleak trend: <span class="verdict" style="color:${VERDICT_COLOR[result.verdict]}">${escapeXml(result.verdict)}</span></h1>
 <p class="summary">${escapeXml(`${capitalize(VERDICT_WORDS[result.verdict])}${result.series.length > 1 ? ` (the worst of ${result.series.length} series: ${result.worst.series.name})` : ''}: ${result.worst.reason}.`)}</p>
-<div class="next"><h2>Next steps</h2><ul>${nextSteps(result.worst).map((step) => `<li>${escapeXml(step)}</li>`).join('')}</ul></div>
+<div class="next"><h2>Next steps</h2><ul>${nextSteps(result.worst)
+    .map((step) => `<li>${escapeXml(step)}</li>`)
+    .join('')}</ul></div>
 ${sections.join('\n')}
 <footer>Written by gemleak ${escapeXml(gemleakVersion)}. Verdicts: LEAK, BELOW_GC_GROWTH, RESTARTS, PLATEAU, NO_GROWTH, TOO_SHORT.</footer>
 </body>

@@ -6,7 +6,7 @@ import { nextSteps } from '../trend/advice.js';
 import type { LifeAnalysis, SeriesAnalysis, TrendResult } from '../trend/types.js';
 
 /** Bumped only on breaking changes to the JSON shape; additions keep it. */
-export const TREND_JSON_SCHEMA_VERSION = 1;
+const TREND_JSON_SCHEMA_VERSION = 1;
 
 export function renderTrendJson(result: TrendResult, gemleakVersion: string): string {
   const document = {
@@ -65,13 +65,14 @@ function lifeJson(life: LifeAnalysis | SeriesAnalysis, timeUnit: 'seconds' | 'sa
     time_to_limit_hours: timeUnit === 'seconds' ? roundOrNull(life.toLimit) : null,
     samples_to_limit: timeUnit === 'samples' && life.toLimit !== null ? Math.ceil(life.toLimit) : null,
     fit: life.fit === null ? null : { slope_mib_per_x: life.fit.slope, intercept_mib: life.fit.intercept },
-    gc: life.gcEvidence === null
-      ? null
-      : {
-          old_objects_growth_pct: roundOrNull(life.gcEvidence.oldObjectsGrowthPct),
-          heap_live_floor_growth_pct: roundOrNull(life.gcEvidence.heapLiveFloorGrowthPct),
-          rss_growth_pct: roundOrNull(life.gcEvidence.rssGrowthPct),
-        },
+    gc:
+      life.gcEvidence === null
+        ? null
+        : {
+            old_objects_growth_pct: roundOrNull(life.gcEvidence.oldObjectsGrowthPct),
+            heap_live_floor_growth_pct: roundOrNull(life.gcEvidence.heapLiveFloorGrowthPct),
+            rss_growth_pct: roundOrNull(life.gcEvidence.rssGrowthPct),
+          },
   };
 }
 

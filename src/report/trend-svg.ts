@@ -29,7 +29,9 @@ function seriesPanel(analysis: SeriesAnalysis): string {
   const plotW = PANEL.width - PANEL.left - PANEL.right;
   const plotH = PANEL.height - PANEL.top - PANEL.bottom;
   const parts: string[] = [];
-  parts.push(`<text class="title" x="${PANEL.left}" y="22" fill="${SVG_COLORS.text}" font-size="14" font-weight="600">${escapeXml(shorten(series.name, TITLE_MAX_CHARS))} — ${escapeXml(analysis.verdict)}</text>`);
+  parts.push(
+    `<text class="title" x="${PANEL.left}" y="22" fill="${SVG_COLORS.text}" font-size="14" font-weight="600">${escapeXml(shorten(series.name, TITLE_MAX_CHARS))} — ${escapeXml(analysis.verdict)}</text>`,
+  );
   if (n === 0) return parts.join('');
   let low = Infinity;
   let high = -Infinity;
@@ -82,11 +84,15 @@ function seriesPanel(analysis: SeriesAnalysis): string {
     const b = x[life.endIndex]!;
     const ya = life.fit.intercept + life.fit.slope * a;
     const yb = life.fit.intercept + life.fit.slope * b;
-    parts.push(`<path class="fit" d="M${px(a).toFixed(1)} ${py(ya).toFixed(1)}L${px(b).toFixed(1)} ${py(yb).toFixed(1)}" stroke="${SVG_COLORS.fit}" stroke-width="2" stroke-dasharray="8 4" fill="none"/>`);
+    parts.push(
+      `<path class="fit" d="M${px(a).toFixed(1)} ${py(ya).toFixed(1)}L${px(b).toFixed(1)} ${py(yb).toFixed(1)}" stroke="${SVG_COLORS.fit}" stroke-width="2" stroke-dasharray="8 4" fill="none"/>`,
+    );
   }
   const legendY = 22;
   const legendX = PANEL.width - PANEL.right - 290;
-  parts.push(`<g class="legend"><line x1="${legendX}" x2="${legendX + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.series}" stroke-width="2"/><text x="${legendX + 26}" y="${legendY}" fill="${SVG_COLORS.text}">memory (MiB)</text><line x1="${legendX + 130}" x2="${legendX + 150}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.fit}" stroke-width="2" stroke-dasharray="8 4"/><text x="${legendX + 156}" y="${legendY}" fill="${SVG_COLORS.text}">fitted (steady part)</text></g>`);
+  parts.push(
+    `<g class="legend"><line x1="${legendX}" x2="${legendX + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.series}" stroke-width="2"/><text x="${legendX + 26}" y="${legendY}" fill="${SVG_COLORS.text}">memory (MiB)</text><line x1="${legendX + 130}" x2="${legendX + 150}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${SVG_COLORS.fit}" stroke-width="2" stroke-dasharray="8 4"/><text x="${legendX + 156}" y="${legendY}" fill="${SVG_COLORS.text}">fitted (steady part)</text></g>`,
+  );
   return parts.join('');
 }
 

@@ -23,8 +23,11 @@ export function renderTrendText(result: TrendResult, options: TrendTextOptions):
   const style = createStyle(options.color);
   const out: string[] = [];
   const many = result.series.length > 1;
-  const paintVerdict = (verdict: string) => (verdict === 'LEAK' || verdict === 'BELOW_GC_GROWTH' ? style.red : verdict === 'RESTARTS' || verdict === 'TOO_SHORT' ? style.yellow : style.green)(style.bold(verdict));
-  out.push(`${style.bold('gemleak trend:')} ${paintVerdict(result.verdict)} (${VERDICT_WORDS[result.verdict]})${many ? `, the worst of ${plural(result.series.length, 'series', 'series')}: ${safeText(result.worst.series.name)}` : ''}`);
+  const paintVerdict = (verdict: string) =>
+    (verdict === 'LEAK' || verdict === 'BELOW_GC_GROWTH' ? style.red : verdict === 'RESTARTS' || verdict === 'TOO_SHORT' ? style.yellow : style.green)(style.bold(verdict));
+  out.push(
+    `${style.bold('gemleak trend:')} ${paintVerdict(result.verdict)} (${VERDICT_WORDS[result.verdict]})${many ? `, the worst of ${plural(result.series.length, 'series', 'series')}: ${safeText(result.worst.series.name)}` : ''}`,
+  );
   out.push('');
   const charted = new Set(rankForCharts(result.series).slice(0, MAX_CHARTS));
   for (const analysis of result.series) {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -9,14 +9,11 @@ import path from 'node:path';
  */
 
 /** Deployment files are small; a 1 MiB Dockerfile is not one. */
-export const MAX_APP_FILE_BYTES = 1024 * 1024;
+const MAX_APP_FILE_BYTES = 1024 * 1024;
 /** Lockfiles of large monoliths run to a few hundred KiB. */
 export const MAX_LOCKFILE_BYTES = 16 * 1024 * 1024;
 
-export type AppFileRead =
-  | { kind: 'text'; text: string; file: string }
-  | { kind: 'absent'; file: string }
-  | { kind: 'skipped'; file: string; reason: string };
+export type AppFileRead = { kind: 'text'; text: string; file: string } | { kind: 'absent'; file: string } | { kind: 'skipped'; file: string; reason: string };
 
 /** The app folder, resolved once so every check compares real paths. */
 export interface AppRoot {
@@ -31,7 +28,7 @@ export function appRoot(dir: string, cwd = process.cwd()): AppRoot {
 }
 
 /** `relative` (forward slashes, inside the app) as messages show it: `app/Dockerfile`. */
-export function displayPath(root: AppRoot, relative: string): string {
+function displayPath(root: AppRoot, relative: string): string {
   return root.display === '.' || root.display === '' ? relative : path.join(root.display, relative);
 }
 
@@ -72,16 +69,6 @@ export function readAppFile(root: AppRoot, relative: string, maxBytes = MAX_APP_
     return { kind: 'text', text: buffer.subarray(0, offset).toString('utf8'), file };
   } finally {
     closeSync(fd);
-  }
-}
-
-/** True when `relative` names a regular file inside the app (symlinks resolved, never out of it). */
-export function appFileExists(root: AppRoot, relative: string): boolean {
-  try {
-    const real = realpathSync(path.join(root.real, relative));
-    return isInside(root.real, real) && statSync(real).isFile();
-  } catch {
-    return false;
   }
 }
 

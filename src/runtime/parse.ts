@@ -18,7 +18,7 @@ interface Parsed {
 }
 
 /** Reads a bare version (`3.3.0p0`), a partial one (`3.3`) or anything else as a requirement. */
-export function parseRubyVersionText(text: string): Parsed {
+function parseRubyVersionText(text: string): Parsed {
   const trimmed = text.trim();
   const match = VERSION.exec(trimmed);
   if (match) {
@@ -102,10 +102,13 @@ export function rubyVersionFromMise(text: string, file: string): RubyVersionSour
   if (typeof tools !== 'object' || tools === null) return null;
   const value = (tools as Record<string, unknown>).ruby;
   const version =
-    typeof value === 'string' ? value
-    : Array.isArray(value) && typeof value[0] === 'string' ? value[0]
-    : typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).version === 'string' ? ((value as Record<string, unknown>).version as string)
-    : null;
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value) && typeof value[0] === 'string'
+        ? value[0]
+        : typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).version === 'string'
+          ? ((value as Record<string, unknown>).version as string)
+          : null;
   if (version === null) return null;
   // smol-toml keeps no positions: the line is the first `ruby =` key after the [tools] header.
   const all = lines(text);

@@ -1,5 +1,5 @@
 /** Where an app says which Ruby it runs, most authoritative first (the order detection prefers). */
-export const RUBY_VERSION_SOURCE_KINDS = ['lockfile', 'ruby-version', 'tool-versions', 'mise', 'gemfile', 'dockerfile'] as const;
+const RUBY_VERSION_SOURCE_KINDS = ['lockfile', 'ruby-version', 'tool-versions', 'mise', 'gemfile', 'dockerfile'] as const;
 export type RubyVersionSourceKind = (typeof RUBY_VERSION_SOURCE_KINDS)[number];
 
 /** The Ruby implementation: `ruby` is MRI/CRuby; the others as their version files spell them. */

@@ -13,7 +13,7 @@ import type { GcEvidence, GrowthSource, LifeAnalysis, Line, Series, SeriesAnalys
 import { VERDICTS } from './types.js';
 
 /** Fewer samples than this say nothing about a trend (Ruby core's 10-line `ps` loops are enough). */
-export const MIN_SAMPLES = 8;
+const MIN_SAMPLES = 8;
 
 /** The tuning of the method, in one place; each number's reason is beside it. */
 const METHOD = {
@@ -52,7 +52,7 @@ const METHOD = {
   objectGrowthOfRss: 0.25,
 };
 
-export function verdictRank(verdict: Verdict): number {
+function verdictRank(verdict: Verdict): number {
   return VERDICTS.indexOf(verdict);
 }
 
@@ -104,10 +104,7 @@ export function splitLives(series: Series): Array<readonly [number, number]> {
   for (let i = 1; i < n; i++) {
     const grown = peak - boot;
     const before = Math.max(v[i - 1]!, i >= 2 && i - 2 >= start ? v[i - 2]! : v[i - 1]!);
-    const fellBack =
-      grown > METHOD.restartGrowthShare * Math.abs(boot) &&
-      before - v[i]! >= METHOD.restartDropShare * grown &&
-      v[i]! <= boot + METHOD.restartNearBoot * grown;
+    const fellBack = grown > METHOD.restartGrowthShare * Math.abs(boot) && before - v[i]! >= METHOD.restartDropShare * grown && v[i]! <= boot + METHOD.restartNearBoot * grown;
     if ((breaks.has(i) || fellBack) && i - start >= 1) {
       lives.push([start, i]);
       start = i;
@@ -179,7 +176,14 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
     const toLimit = timeToLimit(series, robust, to, options.limitMib ?? series.quotaMiB);
     const pct = ((rise / Math.abs(level)) * 100).toFixed(0);
     if (source === 'below_gc') {
-      return { ...numbers, verdict: 'BELOW_GC_GROWTH', growthSource: source, gcEvidence, toLimit, reason: `RSS rose ${pct}% over the steady part, linearly (R² ${ols.r2.toFixed(2)}), while Ruby's live objects stayed flat` };
+      return {
+        ...numbers,
+        verdict: 'BELOW_GC_GROWTH',
+        growthSource: source,
+        gcEvidence,
+        toLimit,
+        reason: `RSS rose ${pct}% over the steady part, linearly (R² ${ols.r2.toFixed(2)}), while Ruby's live objects stayed flat`,
+      };
     }
     const why = source === 'ruby_objects' ? ', and Ruby objects rose with it' : '';
     return { ...numbers, verdict: 'LEAK', growthSource: source, gcEvidence, toLimit, reason: `still rising at the end: +${pct}% over the steady part, linearly (R² ${ols.r2.toFixed(2)})${why}` };
@@ -188,12 +192,33 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
   const grown = medianOf(v, to - Math.max(3, Math.ceil(samples * 0.1)), to) - boot;
   if (grown >= METHOD.plateauShare * Math.abs(boot)) {
     if (slowing && stillRising) {
-      return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot and is levelling off: the growth slows like a warm-up (logarithmically), where a leak keeps its pace` };
+      return {
+        ...numbers,
+        verdict: 'PLATEAU',
+        growthSource: null,
+        gcEvidence: null,
+        toLimit: null,
+        reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot and is levelling off: the growth slows like a warm-up (logarithmically), where a leak keeps its pace`,
+      };
     }
     const settled = warm > from ? `after warm-up (${warm - from} samples)` : 'after one step';
-    return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot, then levelled off ${settled}` };
+    return {
+      ...numbers,
+      verdict: 'PLATEAU',
+      growthSource: null,
+      gcEvidence: null,
+      toLimit: null,
+      reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot, then levelled off ${settled}`,
+    };
   }
-  return { ...numbers, verdict: 'NO_GROWTH', growthSource: null, gcEvidence: null, toLimit: null, reason: `flat: within ${((Math.max(grown, 0) / Math.abs(boot)) * 100).toFixed(0)}% of the boot level, no rise beyond the noise` };
+  return {
+    ...numbers,
+    verdict: 'NO_GROWTH',
+    growthSource: null,
+    gcEvidence: null,
+    toLimit: null,
+    reason: `flat: within ${((Math.max(grown, 0) / Math.abs(boot)) * 100).toFixed(0)}% of the boot level, no rise beyond the noise`,
+  };
 }
 
 /** `(4 more, about 20 s at this pace)`: what TOO_SHORT still needs. */
@@ -211,7 +236,7 @@ function moreTime(series: Series, from: number, to: number): string {
  * samples, add older ones a step at a time while they stay on the window's line within the noise.
  * Returns the first index of the steady part.
  */
-export function findWarmupEnd(x: Float64Array, v: Float64Array, from: number, to: number, floor: number): number {
+function findWarmupEnd(x: Float64Array, v: Float64Array, from: number, to: number, floor: number): number {
   const samples = to - from;
   let k = to - Math.max(METHOD.minTail, Math.ceil(samples * METHOD.tailShare));
   if (k <= from) return from;

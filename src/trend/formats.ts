@@ -12,9 +12,9 @@ import { bytesToMib, parseSize, unitBytes } from './units.js';
 const KIB = 1024;
 const MIB = 1024 * 1024;
 /** More series than this in one file (dynos, label sets) is not a memory recording but an attack on ours. */
-export const MAX_SERIES = 1000;
+const MAX_SERIES = 1000;
 /** derailed_benchmarks' perf:mem_over_time samples every 5 seconds (its `sleep 5`). */
-export const DERAILED_INTERVAL_S = 5;
+const DERAILED_INTERVAL_S = 5;
 
 export interface ParseSettings {
   /** The file as the user named it (for messages and series names). */
@@ -26,7 +26,7 @@ export interface ParseSettings {
 }
 
 /** What a line was: a sample, a line the format expects and skips (a header, a router log line), or garbage. */
-export type LineOutcome = 'sample' | 'skipped' | 'bad';
+type LineOutcome = 'sample' | 'skipped' | 'bad';
 
 export interface FormatParser {
   readonly format: TrendFormat;
@@ -41,7 +41,10 @@ export interface FormatParser {
  * first, then Heroku lines (they can follow other log lines), a CSV header, then bare numbers.
  */
 export function detectFormat(head: string): TrendFormat | null {
-  const lines = head.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  const lines = head
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const first = lines[0];
   if (first === undefined) return null;
   if (first.startsWith('{') || first.startsWith('[')) {
@@ -193,7 +196,11 @@ class CsvParser implements FormatParser {
   /** `rss_kb` → KiB, `rss_mb` → MiB, `rss_bytes` → bytes, `rss (kB)` → KiB; a bare `rss` → --unit or KiB. */
   private headerUnit(name: string): number {
     const match = /(?:[_ (.-]|^)(b|bytes|k|kb|kib|kilobytes|m|mb|mib|megabytes|g|gb|gib|gigabytes)\)?$/i.exec(name);
-    const word = match?.[1]?.toLowerCase().replace(/ilobytes$/, 'b').replace(/egabytes$/, 'b').replace(/igabytes$/, 'b');
+    const word = match?.[1]
+      ?.toLowerCase()
+      .replace(/ilobytes$/, 'b')
+      .replace(/egabytes$/, 'b')
+      .replace(/igabytes$/, 'b');
     const fromHeader = word === undefined ? null : unitBytes(word);
     if (fromHeader !== null) return fromHeader;
     if (this.settings.unitBytes !== null) return this.settings.unitBytes;
@@ -415,7 +422,7 @@ function tooManySeries(file: string, line: number | null): GemleakError {
 }
 
 /** Epoch seconds (milliseconds when it is too large to be seconds), or an ISO-8601 date. */
-export function parseTimestamp(text: string): number | null {
+function parseTimestamp(text: string): number | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
   const value = Number(trimmed);

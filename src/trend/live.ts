@@ -9,13 +9,13 @@ import { SeriesBuilder } from './builder.js';
 import type { Series } from './types.js';
 
 /** `VmRSS:   123456 kB` → KiB, or null. */
-export function parseStatusRss(text: string): number | null {
+function parseStatusRss(text: string): number | null {
   const match = /^VmRSS:\s*(\d+)\s*kB/m.exec(text);
   return match === null ? null : Number(match[1]);
 }
 
 /** `Pss:   123456 kB` (the first, total line of smaps_rollup) → KiB, or null. */
-export function parseSmapsPss(text: string): number | null {
+function parseSmapsPss(text: string): number | null {
   const match = /^Pss:\s*(\d+)\s*kB/m.exec(text);
   return match === null ? null : Number(match[1]);
 }
@@ -66,7 +66,9 @@ export class LiveRecording {
 
   series(): Series {
     const builder = new SeriesBuilder(this.name, null, 'csv');
-    this.kib.forEach((kib, i) => builder.push(this.epochs[i]!, kib / 1024));
+    this.kib.forEach((kib, i) => {
+      builder.push(this.epochs[i]!, kib / 1024);
+    });
     return builder.build('seconds', this.epochs[0] ?? null);
   }
 }

@@ -44,7 +44,11 @@ export async function readSeriesFile(path: string, label: string, options: ReadO
     if (headText.includes('\u0000')) throw new GemleakError('TREND_BINARY', 'is a binary file, not memory samples', { file: label });
     const format = options.format ?? detectFormat(headText);
     if (format === null) {
-      throw new GemleakError('TREND_UNKNOWN_FORMAT', 'not a format gemleak trend reads (a column of numbers, CSV with a header, GC.stat JSON lines, Heroku log-runtime-metrics, Prometheus range JSON); say --input FORMAT', { file: label });
+      throw new GemleakError(
+        'TREND_UNKNOWN_FORMAT',
+        'not a format gemleak trend reads (a column of numbers, CSV with a header, GC.stat JSON lines, Heroku log-runtime-metrics, Prometheus range JSON); say --input FORMAT',
+        { file: label },
+      );
     }
     const settings: ParseSettings = { file: label, intervalS: options.intervalS, unitBytes: options.unitBytes };
     const parser = createParser(format, settings);
@@ -67,14 +71,23 @@ export async function readSeriesFile(path: string, label: string, options: ReadO
     const series = parser.finish().filter((one) => one.mib.length > 0);
     if (series.length === 0) {
       const where = bad.first > 0 ? { file: label, line: bad.first } : { file: label };
-      throw new GemleakError('TREND_NO_SAMPLES', `no memory samples found (read as ${format}${bad.count > 0 ? `; ${bad.count} unreadable ${bad.count === 1 ? 'line' : 'lines'}, the first here` : ''})`, where);
+      throw new GemleakError(
+        'TREND_NO_SAMPLES',
+        `no memory samples found (read as ${format}${bad.count > 0 ? `; ${bad.count} unreadable ${bad.count === 1 ? 'line' : 'lines'}, the first here` : ''})`,
+        where,
+      );
     }
     const warnings: TrendWarning[] = parser.notes.map((message) => ({ file: label, line: null, message }));
     if (bad.count > 0) {
-      warnings.push({ file: label, line: bad.first, message: `skipped ${bad.count} ${bad.count === 1 ? 'line' : 'lines'} that ${bad.count === 1 ? 'is' : 'are'} not a ${format} sample (the first here); ${samples} read` });
+      warnings.push({
+        file: label,
+        line: bad.first,
+        message: `skipped ${bad.count} ${bad.count === 1 ? 'line' : 'lines'} that ${bad.count === 1 ? 'is' : 'are'} not a ${format} sample (the first here); ${samples} read`,
+      });
     }
     for (const one of series) {
-      if (one.outOfOrder > 0) warnings.push({ file: label, line: null, message: `${one.key ?? 'the series'}: ${one.outOfOrder} ${one.outOfOrder === 1 ? 'sample was' : 'samples were'} out of time order; sorted by time` });
+      if (one.outOfOrder > 0)
+        warnings.push({ file: label, line: null, message: `${one.key ?? 'the series'}: ${one.outOfOrder} ${one.outOfOrder === 1 ? 'sample was' : 'samples were'} out of time order; sorted by time` });
     }
     return { series, format, warnings };
   } finally {

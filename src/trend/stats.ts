@@ -111,15 +111,35 @@ export function endSlopes(x: ArrayLike<number>, y: ArrayLike<number>, from: numb
   const span = x[to - 1]! - x0;
   if (!(span > 0) || to - from < 4) return { start: 0, end: 0 };
   // Normal equations for y = a + b u + c u², u in [0, 1].
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    t0 = 0,
+    t1 = 0,
+    t2 = 0;
   for (let i = from; i < to; i++) {
     const u = (x[i]! - x0) / span;
     const u2 = u * u;
     const v = y[i]!;
-    s0 += 1; s1 += u; s2 += u2; s3 += u2 * u; s4 += u2 * u2;
-    t0 += v; t1 += v * u; t2 += v * u2;
+    s0 += 1;
+    s1 += u;
+    s2 += u2;
+    s3 += u2 * u;
+    s4 += u2 * u2;
+    t0 += v;
+    t1 += v * u;
+    t2 += v * u2;
   }
-  const solved = solve3([[s0, s1, s2], [s1, s2, s3], [s2, s3, s4]], [t0, t1, t2]);
+  const solved = solve3(
+    [
+      [s0, s1, s2],
+      [s1, s2, s3],
+      [s2, s3, s4],
+    ],
+    [t0, t1, t2],
+  );
   if (solved === null) return { start: 0, end: 0 };
   const [, b, c] = solved;
   return { start: b / span, end: (b + 2 * c) / span };

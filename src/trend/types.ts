@@ -5,7 +5,7 @@
  */
 
 /** Every input format `gemleak trend` reads (see docs/trend.md for each one's shape). */
-export const TREND_FORMATS = ['derailed', 'ps-column', 'csv', 'gcstat-jsonl', 'heroku-log', 'prometheus-json'] as const;
+const TREND_FORMATS = ['derailed', 'ps-column', 'csv', 'gcstat-jsonl', 'heroku-log', 'prometheus-json'] as const;
 export type TrendFormat = (typeof TREND_FORMATS)[number];
 
 /** Ordered from worst to mildest: a file with several series takes the worst of them. */

@@ -1,3 +1,2 @@
 export { GemVersion, compareGemVersions, isValidGemVersion } from './version.js';
 export { GemRequirement, isValidGemRequirement, satisfiesRequirement } from './requirement.js';
-export type { GemConstraint, GemOperator } from './requirement.js';

@@ -2,7 +2,7 @@ import { GemleakError } from '../errors.js';
 import { quoteInput, trimRubySpace, trimRubySpaceEnd, trimRubySpaceStart } from './syntax.js';
 import { GemVersion, isValidGemVersion } from './version.js';
 
-export type GemOperator = '=' | '!=' | '>' | '<' | '>=' | '<=' | '~>';
+type GemOperator = '=' | '!=' | '>' | '<' | '>=' | '<=' | '~>';
 
 export interface GemConstraint {
   readonly operator: GemOperator;

@@ -2,7 +2,7 @@
  * Ruby's `\s` and `String#strip` know only ASCII whitespace. JavaScript's `trim()` and `\s` also
  * take NBSP and other Unicode spaces, which would make `"1.0\u00a0"` valid here and not in RubyGems.
  */
-export function isRubySpace(code: number): boolean {
+function isRubySpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 

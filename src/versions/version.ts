@@ -13,7 +13,7 @@ const VERSION_PATTERN = /^[0-9]+(?:\.[0-9A-Za-z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Z
 const LETTER = /[A-Za-z]/;
 
 /** Longer strings are not versions here (RubyGems has no limit; no published gem is anywhere near it). */
-export const MAX_VERSION_LENGTH = 1024;
+const MAX_VERSION_LENGTH = 1024;
 
 /**
  * The string RubyGems would store for `text`, or null when `Gem::Version.correct?` is false.

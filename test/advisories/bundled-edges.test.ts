@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAdvisoryDatabase } from '../../src/advisories/load.js';
 import type { Advisory, AdvisoryDatabase, InterpreterAdvisory } from '../../src/advisories/types.js';
@@ -8,7 +7,7 @@ import { correctionSourceKey } from '../../src/advisories/merge.js';
 import { DEFAULT_DATABASE_URL } from '../../src/advisories/source-url.js';
 import { isAffected } from '../../src/audit/match.js';
 import { auditInterpreter } from '../../src/audit/interpreter.js';
-import type { EdgeRow, RubyEdgeRow } from './edge-row.js';
+import type { EdgeRow } from './edge-row.js';
 import { ROWS_A_M } from './edges-a-m.js';
 import { ROWS_N_Z } from './edges-n-z.js';
 import { ROWS_RUBIES as RUBY_ROWS } from './edges-rubies.js';
@@ -71,9 +70,7 @@ describe('the bundled advisory database', () => {
   });
 
   it('has a title, a description and evidence links for every advisory', () => {
-    const lacking = bundled.advisories
-      .filter((a) => a.title.trim() === '' || a.description.trim() === '' || a.related.length === 0)
-      .map((a) => key(a.gem, a.id));
+    const lacking = bundled.advisories.filter((a) => a.title.trim() === '' || a.description.trim() === '' || a.related.length === 0).map((a) => key(a.gem, a.id));
     expect(lacking).toEqual([]);
   });
 

@@ -16,7 +16,9 @@ function advisoryYaml(gem: string, fields: Record<string, string> = {}): string 
     patched_versions: '[">= 2.0"]',
     ...fields,
   };
-  return `---\n${Object.entries(merged).map(([key, value]) => `${key}: ${value}`).join('\n')}\n`;
+  return `---\n${Object.entries(merged)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n')}\n`;
 }
 
 let root: string;
@@ -93,10 +95,7 @@ describe('loadAdvisoryDatabase', () => {
     write('gems/alpha/.hidden.yml', advisoryYaml('alpha'));
     const db = await loadAdvisoryDatabase(root);
     expect(db.advisories).toEqual([]);
-    expect(db.problems.map((p) => p.message)).toEqual([
-      expect.stringContaining('not a valid advisory file name'),
-      expect.stringContaining('larger than'),
-    ]);
+    expect(db.problems.map((p) => p.message)).toEqual([expect.stringContaining('not a valid advisory file name'), expect.stringContaining('larger than')]);
   });
 
   it('refuses a folder that is not a database', async () => {

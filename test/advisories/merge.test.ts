@@ -59,7 +59,12 @@ describe('mergeDatabases: a synced copy can never narrow the bundled database', 
 
   it('a wider synced range flags more, and says which source flags what', async () => {
     const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': bundledRedis() });
-    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.2.2', '= 3.3.0'], patched: ['>= 3.3.1'], title: 'Synced title' }) }, { url: PUBLIC_URL });
+    const synced = await load(
+      'synced',
+      'synced',
+      { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.2.2', '= 3.3.0'], patched: ['>= 3.3.1'], title: 'Synced title' }) },
+      { url: PUBLIC_URL },
+    );
     const redis = redisOf(mergeDatabases([bundled, synced]));
     expect(flaggedBy(redis, '3.2.2', null).map((s) => s.label)).toEqual([PUBLIC_URL]);
     expect(flaggedBy(redis, '3.3.0', null).map((s) => s.label)).toEqual(['bundled', PUBLIC_URL]);
@@ -83,7 +88,12 @@ describe('mergeDatabases: a synced copy can never narrow the bundled database', 
 
   it('a synced copy cannot use corrects: to narrow the bundled range', async () => {
     const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': bundledRedis() });
-    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': `${advisoryFile('redis', { patched: ['>= 9'] }).replace('patched_versions:\n  - ">= 9"\n', 'unaffected_versions:\n  - "< 9"\n')}${correction('bundled')}` }, { url: PUBLIC_URL });
+    const synced = await load(
+      'synced',
+      'synced',
+      { 'gems/redis/612.yml': `${advisoryFile('redis', { patched: ['>= 9'] }).replace('patched_versions:\n  - ">= 9"\n', 'unaffected_versions:\n  - "< 9"\n')}${correction('bundled')}` },
+      { url: PUBLIC_URL },
+    );
     const redis = redisOf(mergeDatabases([bundled, synced]));
     expect(isAffected(redis, '3.3.0', null)).toBe(true);
     expect(redis.corrections).toEqual([]);
@@ -97,7 +107,12 @@ describe('mergeDatabases: a bundled correction narrows the source it names', () 
     ['the ssh form', 'git@github.com:rubymem/ruby-mem-advisory-db.git'],
   ])('the bundled range wins over the named source (%s), and the correction is recorded', async (_name, written) => {
     const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': bundledRedis(correction(written)) });
-    const synced = await load('synced', 'synced', { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.2.2', '= 3.3.0'], patched: ['>= 3.3.1'], title: 'Synced title' }) }, { url: PUBLIC_URL });
+    const synced = await load(
+      'synced',
+      'synced',
+      { 'gems/redis/612.yml': advisoryFile('redis', { leaky: ['= 3.2.2', '= 3.3.0'], patched: ['>= 3.3.1'], title: 'Synced title' }) },
+      { url: PUBLIC_URL },
+    );
     const merged = mergeDatabases([bundled, synced]);
     const redis = redisOf(merged);
     expect(isAffected(redis, '3.2.2', null)).toBe(false);
@@ -142,8 +157,7 @@ describe('mergeDatabases: a bundled correction narrows the source it names', () 
 });
 
 describe('mergeDatabases: a withdrawn advisory', () => {
-  const withdrawnRedis = (corrects: string) =>
-    `${advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'], title: 'Withdrawn' })}withdrawn: "Redis memory, not process memory"\n${corrects}`;
+  const withdrawnRedis = (corrects: string) => `${advisoryFile('redis', { leaky: ['= 3.3.0'], patched: ['>= 3.3.1'], title: 'Withdrawn' })}withdrawn: "Redis memory, not process memory"\n${corrects}`;
 
   it('flags nothing, and a bundled one withdraws the copy of the source it corrects', async () => {
     const bundled = await load('bundled', 'bundled', { 'gems/redis/612.yml': withdrawnRedis(correction(PUBLIC_URL)) });

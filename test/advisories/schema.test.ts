@@ -56,7 +56,7 @@ describe('parseAdvisory', () => {
   });
 
   it('accepts a single requirement string where a list is usual, and related_links', () => {
-    const advisory = parseAdvisory(valid.replace(/leaky_versions:\n(  - .*\n)+/, 'leaky_versions: "= 3.3.0"\n') + 'related_links:\n  - https://example.com/a\n', location);
+    const advisory = parseAdvisory(`${valid.replace(/leaky_versions:\n( {2}- .*\n)+/, 'leaky_versions: "= 3.3.0"\n')}related_links:\n  - https://example.com/a\n`, location);
     expect(advisory.leakyVersions).toEqual(['= 3.3.0']);
     expect(advisory.related).toEqual(['https://github.com/redis/redis-rb/pull/613', 'https://example.com/a']);
   });

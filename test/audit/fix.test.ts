@@ -6,9 +6,20 @@ import { parseLockfile } from '../../src/lockfile/index.js';
 
 function advisory(fields: Partial<Advisory>): Advisory {
   return {
-    id: '1', gem: 'json', url: 'https://example.com', title: 't', date: '2020-01-01', description: '',
-    leakyVersions: [], patchedVersions: ['>= 2.7.5'], unaffectedVersions: [], platform: null, framework: null, related: [],
-    file: 'gems/json/1.yml', ...fields,
+    id: '1',
+    gem: 'json',
+    url: 'https://example.com',
+    title: 't',
+    date: '2020-01-01',
+    description: '',
+    leakyVersions: [],
+    patchedVersions: ['>= 2.7.5'],
+    unaffectedVersions: [],
+    platform: null,
+    framework: null,
+    related: [],
+    file: 'gems/json/1.yml',
+    ...fields,
   } as Advisory;
 }
 

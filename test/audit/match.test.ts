@@ -6,9 +6,20 @@ import { GemVersion } from '../../src/versions/index.js';
 
 function advisory(fields: Partial<Advisory>): Advisory {
   return {
-    id: '1', gem: 'g', url: 'https://example.com', title: 't', date: '2020-01-01', description: '',
-    leakyVersions: [], patchedVersions: [], unaffectedVersions: [], platform: null, framework: null, related: [],
-    file: 'gems/g/1.yml', ...fields,
+    id: '1',
+    gem: 'g',
+    url: 'https://example.com',
+    title: 't',
+    date: '2020-01-01',
+    description: '',
+    leakyVersions: [],
+    patchedVersions: [],
+    unaffectedVersions: [],
+    platform: null,
+    framework: null,
+    related: [],
+    file: 'gems/g/1.yml',
+    ...fields,
   };
 }
 

@@ -59,11 +59,7 @@ describe('runCheck: the config of each lockfile is the nearest one at or above i
 });
 
 describe('runCheck: the same lockfile given twice is checked once', () => {
-  it.each([
-    [['apps/loud', 'apps/loud/Gemfile.lock']],
-    [['apps/loud', '<root>/repo/apps/loud']],
-    [['apps/loud', 'apps/../apps/loud/Gemfile.lock']],
-  ])('%j', async (paths) => {
+  it.each([[['apps/loud', 'apps/loud/Gemfile.lock']], [['apps/loud', '<root>/repo/apps/loud']], [['apps/loud', 'apps/../apps/loud/Gemfile.lock']]])('%j', async (paths) => {
     const fixed = paths.map((p) => p.replace('<root>', root));
     const result = await runCheck(request(fixed));
     expect(result.audits).toHaveLength(1);

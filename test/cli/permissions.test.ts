@@ -58,8 +58,7 @@ describe.skipIf(unprivileged.prefix === null)(`permission denied, as an unprivil
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    runCliUnprivileged(args, { cwd: root, env: { GEMLEAK_HOME: path.join(root, 'home', 'gemleak'), ...env } });
+  const run = (args: string[], env: Record<string, string> = {}) => runCliUnprivileged(args, { cwd: root, env: { GEMLEAK_HOME: path.join(root, 'home', 'gemleak'), ...env } });
 
   it('an unreadable lockfile: exit 2, naming it', () => {
     chmodSync(path.join(root, 'Gemfile.lock'), 0o000);

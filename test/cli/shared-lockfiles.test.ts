@@ -13,12 +13,15 @@ interface Expectation {
 /** SOURCES.md lists, per lockfile, the findings a precise matcher must report against the public database. */
 function expectations(): Expectation[] {
   const text = readFileSync(path.join(sharedRoot, 'lockfiles', 'SOURCES.md'), 'utf8');
-  return text.split(/^### /m).slice(1).map((section) => {
-    const file = section.split('\n', 1)[0]!.trim();
-    const line = /precise \(leaky_versions\) findings: (.*)$/m.exec(section)?.[1]?.trim() ?? 'missing';
-    const findings = line === 'none' ? [] : line.split(/,\s*(?=[A-Za-z])/).map((item) => item.trim());
-    return { file, findings };
-  });
+  return text
+    .split(/^### /m)
+    .slice(1)
+    .map((section) => {
+      const file = section.split('\n', 1)[0]!.trim();
+      const line = /precise \(leaky_versions\) findings: (.*)$/m.exec(section)?.[1]?.trim() ?? 'missing';
+      const findings = line === 'none' ? [] : line.split(/,\s*(?=[A-Za-z])/).map((item) => item.trim());
+      return { file, findings };
+    });
 }
 
 describe.skipIf(!hasShared)(`check against the public database finds exactly what SOURCES.md lists ${hasShared ? '' : SKIP_NO_SHARED}`, () => {
@@ -43,9 +46,7 @@ describe.skipIf(!hasShared)(`the bundled database on real lockfiles ${hasShared 
   const files = hasShared ? expectations().map((c) => c.file) : [];
   const findingsOf = (args: string[]) => {
     const run = runCli(['check', ...args, '--format', 'json']);
-    return (JSON.parse(run.stdout) as { findings: { gem: string; version: string; advisory: { id: string } }[] }).findings.map(
-      (f) => `${f.gem} ${f.version} (${f.advisory.id})`,
-    );
+    return (JSON.parse(run.stdout) as { findings: { gem: string; version: string; advisory: { id: string } }[] }).findings.map((f) => `${f.gem} ${f.version} (${f.advisory.id})`);
   };
 
   it('finds everything the public database finds but its documented corrections, and leaks it misses in older apps', () => {
@@ -69,10 +70,7 @@ describe.skipIf(!hasShared)(`the bundled database on real lockfiles ${hasShared 
     expect(files).toHaveLength(30);
     expect(publicTotal).toBe(20);
     // The audit's corrections, as they show on these lockfiles: redis 3.2.2 never had the per-write Timeout.
-    expect(corrected).toEqual([
-      'codetriage__CodeTriage__74e599c90b.Gemfile.lock: redis 3.2.2 (612)',
-      'diaspora__diaspora__8182dfb818.Gemfile.lock: redis 3.2.2 (612)',
-    ]);
+    expect(corrected).toEqual(['codetriage__CodeTriage__74e599c90b.Gemfile.lock: redis 3.2.2 (612)', 'diaspora__diaspora__8182dfb818.Gemfile.lock: redis 3.2.2 (612)']);
     expect(bundledTotal).toBeGreaterThan(publicTotal * 3);
   });
 });

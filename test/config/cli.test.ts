@@ -25,7 +25,19 @@ beforeAll(() => {
   home = path.join(root, 'home');
   writeSmallDatabase(path.join(home, 'synced', 'copy'));
   const syncedAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
-  const state = { format: 1, path: 'synced/copy', url: 'https://example.com/leaks.git', branch: 'main', commit: 'a'.repeat(40), commitDate: '2024-01-01T00:00:00+00:00', syncedAt, advisories: 2, problems: 0, minGemleakVersion: null, syncedBy: '0.1.0' };
+  const state = {
+    format: 1,
+    path: 'synced/copy',
+    url: 'https://example.com/leaks.git',
+    branch: 'main',
+    commit: 'a'.repeat(40),
+    commitDate: '2024-01-01T00:00:00+00:00',
+    syncedAt,
+    advisories: 2,
+    problems: 0,
+    minGemleakVersion: null,
+    syncedBy: '0.1.0',
+  };
   writeFileSync(path.join(home, 'synced.json'), JSON.stringify(state));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,9 +60,7 @@ describe('ignores in .gemleak.toml', () => {
     const run = runCli(['check'], { cwd: app, env: env() });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('redis 3.3.0  Gemfile.lock:5');
-    expect(run.stderr).toBe(
-      'gemleak: warning: .gemleak.toml:5: ignore redis-612 expired on 2001-01-31 (reason: pinned); its finding counts again: fix it, or move until to a later date\n',
-    );
+    expect(run.stderr).toBe('gemleak: warning: .gemleak.toml:5: ignore redis-612 expired on 2001-01-31 (reason: pinned); its finding counts again: fix it, or move until to a later date\n');
   });
 
   it('warns about an ignore that matched nothing (stale config), without failing', () => {
@@ -84,7 +94,7 @@ describe('other keys', () => {
     expect(missing.stderr).toBe('gemleak: nope.toml: config file not found\n');
   });
 
-  it('max_age feeds --max-age (the synced copy\'s age); --max-age on the command line wins', () => {
+  it("max_age feeds --max-age (the synced copy's age); --max-age on the command line wins", () => {
     const stale = /the advisory database was last synced 10 days ago \(\d{4}-\d{2}-\d{2}\), more than --max-age (\d+)/;
     config('max_age = 7\n');
     expect(runCli(['check'], { cwd: app, env: { GEMLEAK_HOME: home } }).stderr).toMatch(stale);
@@ -149,8 +159,14 @@ describe('other keys', () => {
 
 describe('config errors exit 2 with file:line, before anything is checked', () => {
   const cases = [
-    { text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntill = 2025-01-01\n', stderr: 'gemleak: .gemleak.toml:4: unknown key "untill" in [[ignore]] (did you mean "until"?); known keys: id, reason, until\n' },
-    { text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntil = 2025-02-30\n', stderr: 'gemleak: .gemleak.toml:4: [[ignore]] until: not a valid date: "2025-02-30" (write YYYY-MM-DD: until = 2025-06-30)\n' },
+    {
+      text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntill = 2025-01-01\n',
+      stderr: 'gemleak: .gemleak.toml:4: unknown key "untill" in [[ignore]] (did you mean "until"?); known keys: id, reason, until\n',
+    },
+    {
+      text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntil = 2025-02-30\n',
+      stderr: 'gemleak: .gemleak.toml:4: [[ignore]] until: not a valid date: "2025-02-30" (write YYYY-MM-DD: until = 2025-06-30)\n',
+    },
     { text: 'max_age = "30"\n', stderr: 'gemleak: .gemleak.toml:1: max_age: expected a whole number of days of at least 1 (max_age = 30), got a string ("30")\n' },
     { text: '\nformat = "xml"\n', stderr: 'gemleak: .gemleak.toml:2: format: unknown format "xml" (choose one of text, table, json, sarif, github, markdown, junit)\n' },
     { text: '[[ignore]]\nid = "redis-612"\n', stderr: 'gemleak: .gemleak.toml:1: [[ignore]]: missing reason (reason = "why this leak does not matter here")\n' },

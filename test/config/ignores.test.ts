@@ -27,7 +27,16 @@ function finding(gem: string, id: string, lockfile = 'Gemfile.lock'): Finding {
     related: [],
     file: `gems/${gem}/${id}.yml`,
   };
-  return { gem, version: '1.0', platforms: ['ruby'], lockfile, line: 4, advisory, severity: 'high', fix: { patchedVersions: ['>= 2'], minimumSafeVersion: '2', command: `bundle update ${gem}`, safeVersions: [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem}` } };
+  return {
+    gem,
+    version: '1.0',
+    platforms: ['ruby'],
+    lockfile,
+    line: 4,
+    advisory,
+    severity: 'high',
+    fix: { patchedVersions: ['>= 2'], minimumSafeVersion: '2', command: `bundle update ${gem}`, safeVersions: [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem}` },
+  };
 }
 
 describe('expiry around today (injected clock)', () => {

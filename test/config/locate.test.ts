@@ -16,18 +16,9 @@ describe('locateKeys', () => {
   });
 
   it('skips strings that look like keys or headers', () => {
-    const text = [
-      "a = '''",
-      '[[not]]',
-      "b = 1'''",
-      'c = """\\',
-      '   [x] = y',
-      '"""',
-      'd = "# not a comment [e]"',
-      "'quoted key' = 1",
-      '"dotted.in.quotes".k = 2',
-      'e = 1979-05-27 07:32:00',
-    ].join('\n');
+    const text = ["a = '''", '[[not]]', "b = 1'''", 'c = """\\', '   [x] = y', '"""', 'd = "# not a comment [e]"', "'quoted key' = 1", '"dotted.in.quotes".k = 2', 'e = 1979-05-27 07:32:00'].join(
+      '\n',
+    );
     const where = locateKeys(text);
     expect(where.get(['a'])?.line).toBe(1);
     expect(where.get(['not'])).toBeUndefined();

@@ -60,7 +60,7 @@ path = "leak-reports"
     ]);
   });
 
-  it('takes a local database URL from the config file\'s folder', () => {
+  it("takes a local database URL from the config file's folder", () => {
     expect(parse('[[database]]\nurl = "../leak-db"\n').databases).toEqual([{ kind: 'url', url: path.resolve(base, '../leak-db'), name: null, line: 1 }]);
     expect(parse('[[database]]\nurl = "git@github.com:acme/leaks.git"\n').databases[0]).toMatchObject({ url: 'git@github.com:acme/leaks.git' });
   });
@@ -85,11 +85,31 @@ describe('parseConfig: every error names the key and its line (exit 2)', () => {
   const cases: { name: string; text: string; line: number; message: RegExp }[] = [
     { name: 'TOML syntax', text: 'format = "json"\n[ignore\n', line: 2, message: /^not valid TOML: / },
     { name: 'impossible month (TOML itself)', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 2024-13-01\n', line: 4, message: /^not valid TOML: invalid date/ },
-    { name: 'unknown top-level key', text: 'format = "json"\n\nfromat = "text"\n', line: 3, message: /^unknown key "fromat" at the top level \(did you mean "format"\?\); known keys: format, max_age, ignore, database$/ },
+    {
+      name: 'unknown top-level key',
+      text: 'format = "json"\n\nfromat = "text"\n',
+      line: 3,
+      message: /^unknown key "fromat" at the top level \(did you mean "format"\?\); known keys: format, max_age, ignore, database$/,
+    },
     { name: 'unknown table', text: '[check]\nformat = "json"\n', line: 1, message: /^unknown key "check" at the top level/ },
-    { name: 'typo in an ignore', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntill = 2025-01-01\n', line: 4, message: /^unknown key "untill" in \[\[ignore\]\] \(did you mean "until"\?\); known keys: id, reason, until$/ },
-    { name: 'typo in a second ignore', text: '[[ignore]]\nid = "a-1"\nreason = "r"\n\n[[ignore]]\nid = "b-2"\nresaon = "r"\n', line: 7, message: /^unknown key "resaon" in \[\[ignore\]\] \(did you mean "reason"\?\)/ },
-    { name: 'unknown key in an inline ignore', text: 'ignore = [\n  { id = "a-1", reason = "r" },\n  { id = "b-2", reason = "r", expires = 2025-01-01 },\n]\n', line: 3, message: /^unknown key "expires" in \[\[ignore\]\]/ },
+    {
+      name: 'typo in an ignore',
+      text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntill = 2025-01-01\n',
+      line: 4,
+      message: /^unknown key "untill" in \[\[ignore\]\] \(did you mean "until"\?\); known keys: id, reason, until$/,
+    },
+    {
+      name: 'typo in a second ignore',
+      text: '[[ignore]]\nid = "a-1"\nreason = "r"\n\n[[ignore]]\nid = "b-2"\nresaon = "r"\n',
+      line: 7,
+      message: /^unknown key "resaon" in \[\[ignore\]\] \(did you mean "reason"\?\)/,
+    },
+    {
+      name: 'unknown key in an inline ignore',
+      text: 'ignore = [\n  { id = "a-1", reason = "r" },\n  { id = "b-2", reason = "r", expires = 2025-01-01 },\n]\n',
+      line: 3,
+      message: /^unknown key "expires" in \[\[ignore\]\]/,
+    },
     { name: 'format not a string', text: '\nformat = 1\n', line: 2, message: /^format: expected a string, got an integer \(1\)$/ },
     { name: 'format unknown', text: 'format = "xml"\n', line: 1, message: /^format: unknown format "xml" \(choose one of text, table, json, sarif, github, markdown, junit\)$/ },
     { name: 'max_age a string', text: 'max_age = "30"\n', line: 1, message: /^max_age: expected a whole number of days of at least 1 \(max_age = 30\), got a string \("30"\)$/ },
@@ -104,21 +124,51 @@ describe('parseConfig: every error names the key and its line (exit 2)', () => {
     { name: 'id twice', text: '[[ignore]]\nid = "a-1"\nreason = "r"\n[[ignore]]\nid = "a-1"\nreason = "s"\n', line: 5, message: /^\[\[ignore\]\] id: "a-1" is already ignored on line 2$/ },
     { name: 'reason missing', text: '\n[[ignore]]\nid = "a-1"\n', line: 2, message: /^\[\[ignore\]\]: missing reason/ },
     { name: 'reason empty', text: '[[ignore]]\nid = "a-1"\nreason = "  "\n', line: 3, message: /^\[\[ignore\]\] reason: must not be empty$/ },
-    { name: 'until not a real day', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 2025-02-29\n', line: 4, message: /^\[\[ignore\]\] until: not a valid date: "2025-02-29" \(write YYYY-MM-DD: until = 2025-06-30\)$/ },
+    {
+      name: 'until not a real day',
+      text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 2025-02-29\n',
+      line: 4,
+      message: /^\[\[ignore\]\] until: not a valid date: "2025-02-29" \(write YYYY-MM-DD: until = 2025-06-30\)$/,
+    },
     { name: 'until a string that is not a date', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = "next month"\n', line: 4, message: /^\[\[ignore\]\] until: not a valid date: "next month"/ },
     { name: 'until a string with a bad day', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = "2025-04-31"\n', line: 4, message: /^\[\[ignore\]\] until: not a valid date: "2025-04-31"/ },
-    { name: 'until with a time', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 2025-06-30T12:00:00Z\n', line: 4, message: /^\[\[ignore\]\] until: expected a date without a time \(write YYYY-MM-DD: until = 2025-06-30\), got 2025-06-30T12:00:00Z$/ },
+    {
+      name: 'until with a time',
+      text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 2025-06-30T12:00:00Z\n',
+      line: 4,
+      message: /^\[\[ignore\]\] until: expected a date without a time \(write YYYY-MM-DD: until = 2025-06-30\), got 2025-06-30T12:00:00Z$/,
+    },
     { name: 'until a local time', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 12:00:00\n', line: 4, message: /^\[\[ignore\]\] until: expected a date without a time/ },
-    { name: 'until a number', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 20250630\n', line: 4, message: /^\[\[ignore\]\] until: expected a date \(write YYYY-MM-DD: until = 2025-06-30\), got an integer \(20250630\)$/ },
+    {
+      name: 'until a number',
+      text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil = 20250630\n',
+      line: 4,
+      message: /^\[\[ignore\]\] until: expected a date \(write YYYY-MM-DD: until = 2025-06-30\), got an integer \(20250630\)$/,
+    },
     { name: 'database without url or path', text: '[[database]]\nname = "x"\n', line: 1, message: /^\[\[database\]\]: missing url .* or path/ },
     { name: 'database with both', text: '[[database]]\nurl = "https://example.com/db.git"\npath = "db"\n', line: 3, message: /^\[\[database\]\]: give either url .* or path .*, not both$/ },
     { name: 'database url git would run a program for', text: '[[database]]\n\nurl = "ext::sh -c id"\n', line: 3, message: /^\[\[database\]\] url: refusing database URL 'ext::sh -c id': / },
     { name: 'database url that git would take for an option', text: '[[database]]\nurl = "-oProxyCommand=id"\n', line: 2, message: /^\[\[database\]\] url: refusing database URL/ },
     { name: 'database url empty', text: '[[database]]\nurl = ""\n', line: 2, message: /^\[\[database\]\] url: must not be empty$/ },
-    { name: 'database name not a string', text: '[[database]]\nurl = "https://example.com/db.git"\nname = true\n', line: 3, message: /^\[\[database\]\] name: expected a string, got a boolean \(true\)$/ },
-    { name: 'unknown key in a database', text: '[[database]]\nurl = "https://example.com/db.git"\nbranch = "main"\n', line: 3, message: /^unknown key "branch" in \[\[database\]\]; known keys: url, path, name$/ },
+    {
+      name: 'database name not a string',
+      text: '[[database]]\nurl = "https://example.com/db.git"\nname = true\n',
+      line: 3,
+      message: /^\[\[database\]\] name: expected a string, got a boolean \(true\)$/,
+    },
+    {
+      name: 'unknown key in a database',
+      text: '[[database]]\nurl = "https://example.com/db.git"\nbranch = "main"\n',
+      line: 3,
+      message: /^unknown key "branch" in \[\[database\]\]; known keys: url, path, name$/,
+    },
     { name: 'dotted key into an ignore', text: '[[ignore]]\nid = "a-1"\nreason = "r"\nuntil.day = 1\n', line: 4, message: /^\[\[ignore\]\] until: expected a date .* got a table$/ },
-    { name: 'Windows line endings', text: 'format = "text"\r\n\r\n[[ignore]]\r\nid = "a-1"\r\nreason = "r"\r\nuntil = "2025-13-01"\r\n', line: 6, message: /^\[\[ignore\]\] until: not a valid date: "2025-13-01"/ },
+    {
+      name: 'Windows line endings',
+      text: 'format = "text"\r\n\r\n[[ignore]]\r\nid = "a-1"\r\nreason = "r"\r\nuntil = "2025-13-01"\r\n',
+      line: 6,
+      message: /^\[\[ignore\]\] until: not a valid date: "2025-13-01"/,
+    },
     {
       name: 'line after a multi-line string',
       text: 'format = "text"\n[[ignore]]\nid = "a-1"\nreason = """\nline one\nuntil = "this is text"\n"""\nuntil = 2025-02-30\n',

@@ -49,7 +49,7 @@ describe('gemleak db lint: every problem of a file in one pass', () => {
       "gems/oj/1.yml:5: date must be a real date written YYYY-MM-DD, got '2020-02-30'",
       "gems/oj/1.yml:6: unknown trigger 'always' (known: traffic, feature, rare)",
       "gems/oj/1.yml:8: 'evidence.fix' must be an http(s) URL, got 'not-a-url'",
-      "gems/oj/1.yml:9: 'evidence.fixed_in' must be a string (quote versions: \"3.5.1\")",
+      'gems/oj/1.yml:9: \'evidence.fixed_in\' must be a string (quote versions: "3.5.1")',
       "gems/oj/1.yml:10: unknown key 'evidence.fixd_in': gemleak ignores it (a typo?)",
       '7 problems in . (1 advisory)',
       '',
@@ -160,16 +160,16 @@ const evidenceLanded = bundledHasEvidenceData();
 describe('the bundled database', () => {
   it('has no lint problem other than missing evidence', () => {
     const run = runCli(['db', 'lint', '--bundled']);
-    const other = run.stdout.split('\n').slice(0, -2).filter((line) => !/: missing '(trigger|evidence\.[a-z_]+)'/.test(line));
+    const other = run.stdout
+      .split('\n')
+      .slice(0, -2)
+      .filter((line) => !/: missing '(trigger|evidence\.[a-z_]+)'/.test(line));
     expect(other).toEqual([]);
   });
 
-  it.skipIf(!evidenceLanded)(
-    `backs every advisory with its evidence (db lint --bundled is clean) ${evidenceLanded ? '' : '(skipped: no bundled advisory has trigger/evidence yet)'}`,
-    () => {
-      const run = runCli(['db', 'lint', '--bundled']);
-      expect(run.stdout).toMatch(/ advisories, no problems\n$/);
-      expect(run.status).toBe(0);
-    },
-  );
+  it.skipIf(!evidenceLanded)(`backs every advisory with its evidence (db lint --bundled is clean) ${evidenceLanded ? '' : '(skipped: no bundled advisory has trigger/evidence yet)'}`, () => {
+    const run = runCli(['db', 'lint', '--bundled']);
+    expect(run.stdout).toMatch(/ advisories, no problems\n$/);
+    expect(run.status).toBe(0);
+  });
 });

@@ -48,11 +48,7 @@ describe('several lockfiles: one report, one exit code', () => {
   it('names each finding with its lockfile and sums the gems', () => {
     const run = runCli(['check', 'clean-a', 'leaky', 'clean-b', '--format', 'json'], { cwd: root, env: env() });
     const report = JSON.parse(run.stdout);
-    expect(report.lockfiles.map((entry: { path: string }) => entry.path)).toEqual([
-      path.join('clean-a', 'Gemfile.lock'),
-      path.join('leaky', 'Gemfile.lock'),
-      path.join('clean-b', 'gems.locked'),
-    ]);
+    expect(report.lockfiles.map((entry: { path: string }) => entry.path)).toEqual([path.join('clean-a', 'Gemfile.lock'), path.join('leaky', 'Gemfile.lock'), path.join('clean-b', 'gems.locked')]);
     expect(report.findings.map((finding: { lockfile: string }) => finding.lockfile)).toEqual([path.join('leaky', 'Gemfile.lock')]);
     expect(report.summary.gems_checked).toBe(3);
   });

@@ -106,7 +106,11 @@ describe('gemleak doctor: interpreter advisories', () => {
   it('--database names exactly the database whose interpreter advisories are used', () => {
     const database = path.join(repoRoot, 'test', 'fixtures', 'advisory-db');
     const report = JSON.parse(runCli(['doctor', 'rails-jemalloc', '--format', 'json', '--database', database], { cwd: fixtures }).stdout);
-    expect(report.findings.filter((f: { category: string; severity: string }) => f.category === 'interpreter' && f.severity !== 'info').map((f: { rule: string; severity: string }) => `${f.severity} ${f.rule}`)).toEqual(['high interpreter/ruby-90001', 'low interpreter/ruby-90002']);
+    expect(
+      report.findings
+        .filter((f: { category: string; severity: string }) => f.category === 'interpreter' && f.severity !== 'info')
+        .map((f: { rule: string; severity: string }) => `${f.severity} ${f.rule}`),
+    ).toEqual(['high interpreter/ruby-90001', 'low interpreter/ruby-90002']);
   });
 
   it('without a database entry for it, the built-in YJIT check still reports Ruby 3.3.0 with YJIT at the line that enables it', () => {

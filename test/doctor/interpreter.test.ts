@@ -5,23 +5,44 @@ import { loadAdvisoryDatabase } from '../../src/advisories/load.js';
 import type { InterpreterAdvisory } from '../../src/advisories/types.js';
 import { repoRoot } from '../helpers/paths.js';
 
-function advisory(fields: Pick<InterpreterAdvisory, 'id' | 'title' | 'url' | 'leakyVersions' | 'patchedVersions' | 'unaffectedVersions' | 'trigger'> & Partial<InterpreterAdvisory>): InterpreterAdvisory {
+function advisory(
+  fields: Pick<InterpreterAdvisory, 'id' | 'title' | 'url' | 'leakyVersions' | 'patchedVersions' | 'unaffectedVersions' | 'trigger'> & Partial<InterpreterAdvisory>,
+): InterpreterAdvisory {
   return { engine: 'ruby', appliesWhen: null, date: '2024-04-23', description: '', related: [], file: `rubies/ruby/${fields.id}.yml`, ...fields };
 }
 import type { RubyVersionSource } from '../../src/runtime/types.js';
 
 /** Shaped like the interpreter advisories of the database (ranges from the ruby/ruby release notes). */
 const HASH_DUP: InterpreterAdvisoryLike = advisory({
-  id: '20145', engine: 'ruby', title: 'Memory leak when duplicating an identity hash', url: 'https://bugs.ruby-lang.org/issues/20145',
-  leakyVersions: [], patchedVersions: ['>= 3.3.1'], unaffectedVersions: ['< 3.3.0'], trigger: 'feature',
+  id: '20145',
+  engine: 'ruby',
+  title: 'Memory leak when duplicating an identity hash',
+  url: 'https://bugs.ruby-lang.org/issues/20145',
+  leakyVersions: [],
+  patchedVersions: ['>= 3.3.1'],
+  unaffectedVersions: ['< 3.3.0'],
+  trigger: 'feature',
 });
 const TRACEPOINT: InterpreterAdvisoryLike = advisory({
-  id: '20194', engine: 'ruby', title: 'TracePoint on a bmethod leaks its hooks list', url: 'https://bugs.ruby-lang.org/issues/20194',
-  leakyVersions: [], patchedVersions: ['~> 3.2.4', '>= 3.3.0'], unaffectedVersions: ['< 3.2.0'], trigger: 'rare',
+  id: '20194',
+  engine: 'ruby',
+  title: 'TracePoint on a bmethod leaks its hooks list',
+  url: 'https://bugs.ruby-lang.org/issues/20194',
+  leakyVersions: [],
+  patchedVersions: ['~> 3.2.4', '>= 3.3.0'],
+  unaffectedVersions: ['< 3.2.0'],
+  trigger: 'rare',
 });
 const YJIT: InterpreterAdvisoryLike = advisory({
-  id: '20209', engine: 'ruby', title: 'YJIT retains objects with a singleton class', url: 'https://bugs.ruby-lang.org/issues/20209',
-  leakyVersions: ['= 3.3.0'], patchedVersions: ['>= 3.3.1'], unaffectedVersions: [], trigger: 'traffic', appliesWhen: { condition: 'yjit', text: 'only with YJIT enabled' },
+  id: '20209',
+  engine: 'ruby',
+  title: 'YJIT retains objects with a singleton class',
+  url: 'https://bugs.ruby-lang.org/issues/20209',
+  leakyVersions: ['= 3.3.0'],
+  patchedVersions: ['>= 3.3.1'],
+  unaffectedVersions: [],
+  trigger: 'traffic',
+  appliesWhen: { condition: 'yjit', text: 'only with YJIT enabled' },
 });
 
 function ruby(version: string, engine = 'ruby'): RubyVersionSource {
@@ -50,7 +71,9 @@ describe('interpreter advisories against the detected Ruby', () => {
   it('findings at the line where the version is written, severity from the trigger', () => {
     const findings = interpreterAdvisoryFindings(ruby('3.3.0'), [HASH_DUP, TRACEPOINT, YJIT], { yjit: true, yjitWhere: 'config/initializers/enable_yjit.rb:5' });
     expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`)).toEqual(['medium interpreter/ruby-20145 Gemfile.lock:13', 'high interpreter/ruby-20209 Gemfile.lock:13']);
-    expect(findings[1]!.message).toBe('Ruby 3.3.0 has a known memory leak (ruby-20209): YJIT retains objects with a singleton class (only with YJIT enabled: enabled at config/initializers/enable_yjit.rb:5)');
+    expect(findings[1]!.message).toBe(
+      'Ruby 3.3.0 has a known memory leak (ruby-20209): YJIT retains objects with a singleton class (only with YJIT enabled: enabled at config/initializers/enable_yjit.rb:5)',
+    );
     expect(findings[1]!.fix).toBe('# set Ruby 3.3.1 or later where Gemfile.lock names it, then:\nbundle update --ruby');
   });
 

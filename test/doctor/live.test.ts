@@ -122,7 +122,7 @@ describe.skipIf(!canSwitchUsers)(`gemleak doctor --pid on another user's process
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe(`? cannot read /proc/${pid}/maps and environ (permission denied): the allocator of process ${pid} is unknown; run the commands below as its owner or inside the app`);
     expect(run.stdout).toContain(`sudo -u nobody sh -c 'grep -m1 jemalloc /proc/${pid}/maps`);
-    expect(run.stdout).toContain("ruby -e 'm = File.read(\"/proc/self/maps\")");
+    expect(run.stdout).toContain('ruby -e \'m = File.read("/proc/self/maps")');
     expect(run.stderr).toBe('');
     // The printed command really answers the question when run as the owner.
     const command = lines.find((line) => line.trim().startsWith('sudo -u nobody'))!.trim();

@@ -13,7 +13,17 @@ describe('Dockerfile model', () => {
   });
 
   it('continuations, comments inside them, heredocs, and the physical line of each ENV pair', () => {
-    const text = ['FROM ruby:3.3-slim', 'ENV A="one two" \\', '    # a comment line inside', '    B=2 \\', '    LD_PRELOAD=/usr/local/lib/libjemalloc.so', 'RUN <<EOF', 'ENV NOT_AN_INSTRUCTION=1', 'EOF', 'ENV LEGACY value with spaces'].join('\n');
+    const text = [
+      'FROM ruby:3.3-slim',
+      'ENV A="one two" \\',
+      '    # a comment line inside',
+      '    B=2 \\',
+      '    LD_PRELOAD=/usr/local/lib/libjemalloc.so',
+      'RUN <<EOF',
+      'ENV NOT_AN_INSTRUCTION=1',
+      'EOF',
+      'ENV LEGACY value with spaces',
+    ].join('\n');
     const facts = dockerfileFacts(text, 'Dockerfile');
     expect(facts.env.map((e) => `${e.name}=${e.value}@${e.line}`)).toEqual(['LD_PRELOAD=/usr/local/lib/libjemalloc.so@5']);
     const model = parseDockerfile(text);
@@ -141,7 +151,14 @@ describe('judgement edge cases', () => {
   const stage = { file: 'Dockerfile', line: 1, baseLine: 1, debianLike: true, railsTemplate: false };
 
   it('an LD_PRELOAD in the Dockerfile with no jemalloc installed does not count as jemalloc', () => {
-    const judged = judgeDeployment(facts({ files: [dockerfile], finalStages: [stage], jemalloc: [{ how: 'preload', file: 'Dockerfile', line: 3, text: 'LD_PRELOAD=/usr/local/lib/libjemalloc.so', runs: true, conditional: false }] }), null);
+    const judged = judgeDeployment(
+      facts({
+        files: [dockerfile],
+        finalStages: [stage],
+        jemalloc: [{ how: 'preload', file: 'Dockerfile', line: 3, text: 'LD_PRELOAD=/usr/local/lib/libjemalloc.so', runs: true, conditional: false }],
+      }),
+      null,
+    );
     expect(judged.allocator).toBe('glibc');
     expect(judged.findings.map((f) => `${f.severity} ${f.rule} ${f.line}`)).toEqual(['medium allocator/preload-without-library 3', 'high allocator/glibc-untuned 1']);
   });
@@ -152,18 +169,38 @@ describe('judgement edge cases', () => {
   });
 
   it('a jemalloc buildpack that is not enabled', () => {
-    const judged = judgeDeployment(facts({ files: [{ file: 'app.json', relative: 'app.json', kind: 'app.json' }], heroku: { file: 'app.json', line: 1, text: '' }, jemalloc: [{ how: 'buildpack', file: 'app.json', line: 3, text: '', runs: true, conditional: false }] }), null);
+    const judged = judgeDeployment(
+      facts({
+        files: [{ file: 'app.json', relative: 'app.json', kind: 'app.json' }],
+        heroku: { file: 'app.json', line: 1, text: '' },
+        jemalloc: [{ how: 'buildpack', file: 'app.json', line: 3, text: '', runs: true, conditional: false }],
+      }),
+      null,
+    );
     expect(judged.allocator).toBe('heroku-unknown');
     expect(judged.findings.map((f) => f.rule)).toEqual(['allocator/buildpack-not-enabled', 'allocator/heroku-arena-default']);
   });
 
   it('MALLOC_ARENA_MAX that is not a number', () => {
-    const judged = judgeDeployment(facts({ files: [dockerfile], finalStages: [stage], env: [{ name: 'MALLOC_ARENA_MAX', value: 'two', file: 'Dockerfile', line: 2, context: 'stage 1', runs: true }] }), null);
+    const judged = judgeDeployment(
+      facts({ files: [dockerfile], finalStages: [stage], env: [{ name: 'MALLOC_ARENA_MAX', value: 'two', file: 'Dockerfile', line: 2, context: 'stage 1', runs: true }] }),
+      null,
+    );
     expect(judged.findings.map((f) => `${f.severity} ${f.rule}`)).toEqual(['medium allocator/arena-max-invalid']);
   });
 
   it('Ruby version sources that disagree', () => {
-    const source = (kind: 'lockfile' | 'dockerfile', file: string, version: string) => ({ kind, file, line: 2, raw: version, engine: 'ruby', version, engineVersion: null, requirement: null, patchlevel: null });
+    const source = (kind: 'lockfile' | 'dockerfile', file: string, version: string) => ({
+      kind,
+      file,
+      line: 2,
+      raw: version,
+      engine: 'ruby',
+      version,
+      engineVersion: null,
+      requirement: null,
+      patchlevel: null,
+    });
     const lock = source('lockfile', 'Gemfile.lock', '3.3.1');
     const judged = judgeDeployment(facts({}), { chosen: lock, sources: [lock, source('dockerfile', 'Dockerfile', '3.3.0')], warnings: [] });
     const disagree = judged.findings.find((f) => f.rule === 'interpreter/versions-disagree')!;

@@ -224,7 +224,10 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
     const dir = app('gemfile-pins-framework', [{ name: FRAMEWORK, requirement: '= 1.0.0', lockAt: '1.0.0' }]);
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
-    expect(fix.blockers.map((blocker) => [blocker.kind, blocker.gem])).toEqual([['gem', `${PARENT} 1.0.0`], ['gemfile', `${FRAMEWORK} 1.0.0`]]);
+    expect(fix.blockers.map((blocker) => [blocker.kind, blocker.gem])).toEqual([
+      ['gem', `${PARENT} 1.0.0`],
+      ['gemfile', `${FRAMEWORK} 1.0.0`],
+    ]);
     expect(fix.runnable).toBe(`bundle update ${LEAKY} ${PARENT} ${FRAMEWORK}`);
     const text = runCli(['check', '--no-config', '--database', oneAdvisory], { cwd: dir });
     expect(text.stdout).toContain(`the Gemfile pins ${FRAMEWORK} (= 1.0.0), which has to move too: change that requirement in the Gemfile first`);
@@ -241,7 +244,10 @@ describe.skipIf(!hasRubyTools)(`the suggested fix, run for real with gem and bun
   // `--conservative` would keep the gem's own dependencies locked: the fixed release that needs a
   // newer one would stay out of reach with no error but "its version stayed the same".
   it('(h) the fixed release needs a newer version of its own dependency: the suggested command gets there', () => {
-    const dir = app('dependency-floor', [{ name: FLOOR, lockAt: '1.0.0' }, { name: DEP, lockAt: '1.0.0' }]);
+    const dir = app('dependency-floor', [
+      { name: FLOOR, lockAt: '1.0.0' },
+      { name: DEP, lockAt: '1.0.0' },
+    ]);
     const lockfile = path.join(dir, 'Gemfile.lock');
     const { fix } = check(dir, oneAdvisory).upgrades[0]!;
     expect(fix.runnable).toBe(`bundle update ${FLOOR}`);

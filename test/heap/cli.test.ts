@@ -79,7 +79,16 @@ describe('gemleak heap diff', () => {
       ['C', true],
     ]);
     expect(report.groups).toHaveLength(13);
-    expect(report.groups[0]).toEqual({ type: 'STRING', class: 'String', file: '/srv/shop/app/models/cart.rb', line: 18, count: 300, memsize: expect.any(Number), vm_internal: false, sample_addresses: expect.any(Array) });
+    expect(report.groups[0]).toEqual({
+      type: 'STRING',
+      class: 'String',
+      file: '/srv/shop/app/models/cart.rb',
+      line: 18,
+      count: 300,
+      memsize: expect.any(Number),
+      vm_internal: false,
+      sample_addresses: expect.any(Array),
+    });
     expect(report.groups.find((group) => group.type === 'OBJECT')).toMatchObject({ class: 'Session', count: 250, line: 24 });
     expect(report.summary.retained?.count).toBe(report.groups.reduce((sum, group) => sum + group.count, 0));
     expect(report.summary.matching.groups).toBe(13);
@@ -125,7 +134,11 @@ describe('gemleak heap diff', () => {
     ['a missing dump', () => path.join(dir, 'nope.json'), /^gemleak: \S+nope\.json: no such file\n$/],
     ['a directory', () => dir, /^gemleak: \S+: is a directory, not a heap dump\n$/],
     ['an empty dump', () => writeEmpty('empty.json'), /^gemleak: \S+empty\.json: is empty \(0 bytes\): .*\n$/],
-    ['gzip that does not inflate', () => writeBytes('broken.json.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])), /^gemleak: \S+broken\.json\.gz: looks like gzip but does not inflate .*\n$/],
+    [
+      'gzip that does not inflate',
+      () => writeBytes('broken.json.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])),
+      /^gemleak: \S+broken\.json\.gz: looks like gzip but does not inflate .*\n$/,
+    ],
   ])('%s: exit 2 with one line naming the file', (_name, make, message) => {
     const run = runCli(['heap', 'diff', A, make(), C]);
     expect(run.status).toBe(2);
@@ -165,7 +178,12 @@ describe('gemleak heap diff on big dumps (worker threads)', () => {
     const run = runCli(['heap', 'diff', ...files, '--format', 'json']);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as DiffJson;
-    const inline = await diffHeapDumps({ before: { path: files[0] as string, label: 'A' }, after: { path: files[1] as string, label: 'B' }, retained: { path: files[2] as string, label: 'C' }, workers: 0 });
+    const inline = await diffHeapDumps({
+      before: { path: files[0] as string, label: 'A' },
+      after: { path: files[1] as string, label: 'B' },
+      retained: { path: files[2] as string, label: 'C' },
+      workers: 0,
+    });
     expect(report.summary.allocated).toEqual(inline.allocated);
     expect(report.summary.retained).toEqual(inline.retained);
     // Equal counts: the bigger group (the 71-byte strings) comes first.
@@ -192,7 +210,12 @@ describe('gemleak heap summary', () => {
 
   it('--format json lists every site', () => {
     const run = runCli(['heap', 'summary', C, '--format', 'json']);
-    const report = JSON.parse(run.stdout) as { dump: { objects: number }; by_type: { type: string; count: number }[]; by_generation: { generation: number | null }[]; sites: { file: string | null; count: number }[] };
+    const report = JSON.parse(run.stdout) as {
+      dump: { objects: number };
+      by_type: { type: string; count: number }[];
+      by_generation: { generation: number | null }[];
+      sites: { file: string | null; count: number }[];
+    };
     expect(report.by_type.reduce((sum, row) => sum + row.count, 0)).toBe(report.dump.objects);
     expect(report.by_generation[0]?.generation).toBeNull();
     const untraced = report.by_generation.find((row) => row.generation === null) as { count: number } | undefined;
@@ -220,7 +243,9 @@ describe('gemleak heap diff --why (committed fixture, no ../shared needed)', () 
     const run = runCli(['heap', 'diff', A, B, C, '--why', '--top', '3']);
     expect(run.status).toBe(0);
     // CARTS = [] is line 11 and SESSIONS = [] line 8 of cart.rb; VIEW_CACHE = [] line 1 of the template.
-    expect(run.stdout).toMatch(/^Retained STRING 300 objects .* at: \/srv\/shop\/app\/models\/cart\.rb:18\n {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:11, the line to look at: all 300 root paths pass through it\n {4}300 objects: ROOT vm .* → CLASS Object → \[ARRAY \/srv\/shop\/app\/models\/cart\.rb:11\] → STRING \/srv\/shop\/app\/models\/cart\.rb:18$/m);
+    expect(run.stdout).toMatch(
+      /^Retained STRING 300 objects .* at: \/srv\/shop\/app\/models\/cart\.rb:18\n {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:11, the line to look at: all 300 root paths pass through it\n {4}300 objects: ROOT vm .* → CLASS Object → \[ARRAY \/srv\/shop\/app\/models\/cart\.rb:11\] → STRING \/srv\/shop\/app\/models\/cart\.rb:18$/m,
+    );
     expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \/srv\/shop\/app\/models\/cart\.rb:8, the line to look at: all 250 root paths pass through it$/m);
     expect(run.stdout).toMatch(/^ {4}Held by ARRAY allocated at \(erb\) "app\\views\\carts\\show\.html\.erb":1, the line to look at/m);
     expect(run.stdout).toMatch(/^ {2}Retainers: C's reference graph, 8210 objects \(\d+ reachable from \d+ root references\), \d+ references$/m);

@@ -15,7 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const input = (file: string) => ({ path: file, label: path.basename(path.dirname(file)) + '/' + path.basename(file) });
+const input = (file: string) => ({ path: file, label: `${path.basename(path.dirname(file))}/${path.basename(file)}` });
 
 function diff(files: { A: string; B: string; C?: string }, options: Partial<HeapDiffOptions> = {}): Promise<HeapDiffResult> {
   return diffHeapDumps({ before: input(files.A), after: input(files.B), retained: files.C === undefined ? undefined : input(files.C), ...options });
@@ -23,7 +23,12 @@ function diff(files: { A: string; B: string; C?: string }, options: Partial<Heap
 
 function count(result: HeapDiffResult, where: { type?: string; file?: string | null; line?: number | null }): number {
   return result.groups
-    .filter((group) => (where.type === undefined || group.type === where.type) && (where.file === undefined || group.file === where.file) && (where.line === undefined || group.line === (where.line === null ? null : String(where.line))))
+    .filter(
+      (group) =>
+        (where.type === undefined || group.type === where.type) &&
+        (where.file === undefined || group.file === where.file) &&
+        (where.line === undefined || group.line === (where.line === null ? null : String(where.line))),
+    )
     .reduce((sum, group) => sum + group.count, 0);
 }
 
@@ -222,7 +227,12 @@ describe('bad input never crashes and is never silent', () => {
     ['an empty gzip file', () => writeDump(path.join(dir, 'errors'), 'empty.ndjson.gz', gzipSync('')), 'HEAP_EMPTY', /empty once decompressed/],
     ['a missing file', () => path.join(dir, 'errors', 'missing.ndjson'), 'HEAP_MISSING', /no such file/],
     ['a directory', () => dir, 'HEAP_NOT_A_FILE', /is a directory/],
-    ['gzip that does not inflate', () => writeDump(path.join(dir, 'errors'), 'bad.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x03, 0xff, 0xff, 0xff])), 'HEAP_BAD_GZIP', /does not inflate/],
+    [
+      'gzip that does not inflate',
+      () => writeDump(path.join(dir, 'errors'), 'bad.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x03, 0xff, 0xff, 0xff])),
+      'HEAP_BAD_GZIP',
+      /does not inflate/,
+    ],
     ['a file with no JSON object at all', () => writeDump(path.join(dir, 'errors'), 'log.txt', 'Started GET /\nCompleted 200\n'), 'HEAP_NOT_A_DUMP', /not an ObjectSpace\.dump_all file/],
   ])('%s is an error (exit 2) naming the file', async (_name, make, code, message) => {
     const good = writeCase('good', { A: dumpText(objects(0, 2)), B: dumpText(objects(0, 5)) });
@@ -295,7 +305,18 @@ describe('reading dumps in byte ranges gives the same answer as reading them who
 });
 
 describe('selectGroups', () => {
-  const group = (file: string | null, count: number, memsize: number, firstOffset = 0): HeapGroup => ({ type: 'STRING', className: null, file, line: '1', count, memsize, vmInternal: false, firstOffset, sampleAddresses: [], retainers: null });
+  const group = (file: string | null, count: number, memsize: number, firstOffset = 0): HeapGroup => ({
+    type: 'STRING',
+    className: null,
+    file,
+    line: '1',
+    count,
+    memsize,
+    vmInternal: false,
+    firstOffset,
+    sampleAddresses: [],
+    retainers: null,
+  });
   const groups = [group('/srv/app/a.rb', 5, 100), group('/gems/rack/b.rb', 9, 50), group('/srv/app/c.rb', 5, 300), group(null, 2, 10)];
 
   it('orders by count (then memsize) or by memsize, shows the top N and counts the rest', () => {

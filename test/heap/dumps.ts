@@ -38,7 +38,7 @@ export function objectLine(object: FakeObject): string {
   return `{${parts.join(', ')}}`;
 }
 
-export const ROOT_LINES = ['{"type":"ROOT", "root":"vm", "references":["0x7f0000000028", "0x7f0000000050"]}', '{"type":"ROOT", "root":"global_tbl", "references":["0x7f0000000078"]}'];
+const ROOT_LINES = ['{"type":"ROOT", "root":"vm", "references":["0x7f0000000028", "0x7f0000000050"]}', '{"type":"ROOT", "root":"global_tbl", "references":["0x7f0000000078"]}'];
 
 export function dumpText(objects: FakeObject[], extraLines: string[] = []): string {
   return `${[...ROOT_LINES, ...objects.map(objectLine), ...extraLines].join('\n')}\n`;
@@ -56,8 +56,8 @@ export function writeDump(dir: string, name: string, text: string | Buffer, opti
   return file;
 }
 
-export const STRING_CLASS = '0x7f0000000028';
-export const SESSION_CLASS = '0x7f00000000f0';
+const STRING_CLASS = '0x7f0000000028';
+const SESSION_CLASS = '0x7f00000000f0';
 export const CLASS_LINES: FakeObject[] = [
   { address: STRING_CLASS, type: 'CLASS', class: '0x7f0000001000', middle: '"superclass":"0x7f00000000c8", "name":"String", "references":["0x7f0000001000"]', memsize: 1000 },
   { address: SESSION_CLASS, type: 'CLASS', class: '0x7f0000001028', middle: '"superclass":"0x7f00000000c8", "name":"Session", "references":["0x7f0000001028"]', memsize: 600 },
@@ -74,12 +74,31 @@ export function lifeOfAProcess(options: { kept?: number; leaks?: number; padding
   const pad = 'p'.repeat(options.padding ?? 20);
   const old: FakeObject[] = [];
   for (let i = 0; i < kept; i += 1) {
-    old.push({ address: slot(i), type: 'STRING', class: STRING_CLASS, middle: `"bytesize":24, "value":"old-${i}-${pad}", "encoding":"UTF-8"`, file: '/srv/app/boot.rb', line: 3, method: 'boot', generation: 2, memsize: 40 });
+    old.push({
+      address: slot(i),
+      type: 'STRING',
+      class: STRING_CLASS,
+      middle: `"bytesize":24, "value":"old-${i}-${pad}", "encoding":"UTF-8"`,
+      file: '/srv/app/boot.rb',
+      line: 3,
+      method: 'boot',
+      generation: 2,
+      memsize: 40,
+    });
   }
   const leaked: FakeObject[] = [];
   for (let i = 0; i < leaks; i += 1) {
     leaked.push({ address: slot(kept + 2 * i), type: 'OBJECT', class: SESSION_CLASS, middle: '"ivars":1', file: '/srv/app/models/session.rb', line: 12, method: 'create', generation: 7, memsize: 40 });
-    leaked.push({ address: slot(kept + 2 * i + 1), type: 'STRING', class: STRING_CLASS, middle: `"bytesize":30, "value":"token-${i}-${pad}", "encoding":"UTF-8"`, file: '/srv/app/models/session.rb', line: 13, generation: 7, memsize: 71 });
+    leaked.push({
+      address: slot(kept + 2 * i + 1),
+      type: 'STRING',
+      class: STRING_CLASS,
+      middle: `"bytesize":30, "value":"token-${i}-${pad}", "encoding":"UTF-8"`,
+      file: '/srv/app/models/session.rb',
+      line: 13,
+      generation: 7,
+      memsize: 71,
+    });
   }
   const base = kept + 2 * leaks;
   const aliveAtB: FakeObject[] = [];

@@ -62,7 +62,8 @@ describe('parseLine: the fast path reads Ruby 3.1 lines', () => {
   });
 
   it('reads the name of CLASS and MODULE records', () => {
-    const line = '{"address":"0x7f3820dc8138", "type":"CLASS", "class":"0x7f3820dc8110", "superclass":"0x7f3820dc8480", "name":"Gem::UnknownCommandError", "references":["0x7f3820dc8480"], "memsize":544}';
+    const line =
+      '{"address":"0x7f3820dc8138", "type":"CLASS", "class":"0x7f3820dc8110", "superclass":"0x7f3820dc8480", "name":"Gem::UnknownCommandError", "references":["0x7f3820dc8480"], "memsize":544}';
     expect(fields(parse(line))).toMatchObject({ type: 'CLASS', name: 'Gem::UnknownCommandError', class: '0x7f3820dc8110', file: null });
   });
 
@@ -91,7 +92,9 @@ describe('parseLine: the fast path reads Ruby 3.1 lines', () => {
   });
 
   it('treats objects without allocation info as such', () => {
-    const record = parse('{"address":"0x7f38205db1f0", "type":"STRING", "class":"0x7f382058e440", "frozen":true, "embedded":true, "fstring":true, "bytesize":13, "value":"win_platform?", "encoding":"US-ASCII", "memsize":40}');
+    const record = parse(
+      '{"address":"0x7f38205db1f0", "type":"STRING", "class":"0x7f382058e440", "frozen":true, "embedded":true, "fstring":true, "bytesize":13, "value":"win_platform?", "encoding":"US-ASCII", "memsize":40}',
+    );
     expect(fields(record)).toMatchObject({ kind: LINE_OBJECT, file: null, line: null, generation: -1, memsize: 40 });
   });
 

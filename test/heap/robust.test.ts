@@ -68,25 +68,32 @@ describe('lines longer than the cap are counted, skipped and warned about', () =
     expect(outcome.lines).toBe(3);
   });
 
-  it.skipIf(timeTool === null)(`a real over-cap line (${MAX_LINE_BYTES / 2 ** 20} MiB + 1) in B is skipped with a warning, in bounded memory${timeTool === null ? ' (skipped: no /usr/bin/time)' : ''}`, async () => {
-    const A = writeDump(dir, 'cap-A.ndjson', dumpText(objects(0, 3, 1)));
-    const C = writeDump(dir, 'cap-C.ndjson', dumpText([...objects(0, 3, 1), ...objects(10, 2, 2)]));
-    const B = path.join(dir, 'cap-B.ndjson');
-    await writeLongLine(B, `${dumpText([...objects(0, 3, 1), ...objects(10, 2, 2)])}{"address":"${slot(50)}", "type":"STRING", "value":"`, MAX_LINE_BYTES + 1, '"}\n');
-    const run = peakMiB(['heap', 'diff', A, B, C, '--format', 'json']);
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/cap-B\.ndjson: 1 line is longer than 64 MiB, skipped unread \(objects on them are not counted\): line \d+/);
-    expect(run.mib).toBeLessThan(250);
-  });
+  it.skipIf(timeTool === null)(
+    `a real over-cap line (${MAX_LINE_BYTES / 2 ** 20} MiB + 1) in B is skipped with a warning, in bounded memory${timeTool === null ? ' (skipped: no /usr/bin/time)' : ''}`,
+    async () => {
+      const A = writeDump(dir, 'cap-A.ndjson', dumpText(objects(0, 3, 1)));
+      const C = writeDump(dir, 'cap-C.ndjson', dumpText([...objects(0, 3, 1), ...objects(10, 2, 2)]));
+      const B = path.join(dir, 'cap-B.ndjson');
+      await writeLongLine(B, `${dumpText([...objects(0, 3, 1), ...objects(10, 2, 2)])}{"address":"${slot(50)}", "type":"STRING", "value":"`, MAX_LINE_BYTES + 1, '"}\n');
+      const run = peakMiB(['heap', 'diff', A, B, C, '--format', 'json']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/cap-B\.ndjson: 1 line is longer than 64 MiB, skipped unread \(objects on them are not counted\): line \d+/);
+      expect(run.mib).toBeLessThan(250);
+    },
+  );
 
-  it.skipIf(timeTool === null)(`a gzip bomb inflating to one 1 GiB line is refused in bounded memory${timeTool === null ? ' (skipped: no /usr/bin/time)' : ''}`, async () => {
-    const bomb = path.join(dir, 'bomb.ndjson.gz');
-    await writeLongLine(bomb, '', 1024 * 1024 * 1024, '', true);
-    const run = peakMiB(['heap', 'summary', bomb]);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/bomb\.ndjson\.gz: no line is a JSON object \(1 line read, 1 of them longer than 64 MiB and skipped\)/);
-    expect(run.mib).toBeLessThan(250);
-  }, 120_000);
+  it.skipIf(timeTool === null)(
+    `a gzip bomb inflating to one 1 GiB line is refused in bounded memory${timeTool === null ? ' (skipped: no /usr/bin/time)' : ''}`,
+    async () => {
+      const bomb = path.join(dir, 'bomb.ndjson.gz');
+      await writeLongLine(bomb, '', 1024 * 1024 * 1024, '', true);
+      const run = peakMiB(['heap', 'summary', bomb]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/bomb\.ndjson\.gz: no line is a JSON object \(1 line read, 1 of them longer than 64 MiB and skipped\)/);
+      expect(run.mib).toBeLessThan(250);
+    },
+    120_000,
+  );
 });
 
 describe('the same object line twice', () => {
@@ -178,8 +185,7 @@ describe('--output-retained', () => {
 
 describe('heap grow and compaction', () => {
   it('warns when most containers of the first dump are no longer at their address (GC.compact)', async () => {
-    const arrays = (from: number, length: number) =>
-      Array.from({ length: 150 }, (_, i) => ({ address: slot(from + i), type: 'ARRAY', middle: `"length":${length}`, memsize: 40 }));
+    const arrays = (from: number, length: number) => Array.from({ length: 150 }, (_, i) => ({ address: slot(from + i), type: 'ARRAY', middle: `"length":${length}`, memsize: 40 }));
     const files = [arrays(0, 1), arrays(1000, 2), arrays(1000, 3)].map((objects, index) => writeDump(dir, `moved-${index}.ndjson`, dumpText(objects)));
     const { findGrowingContainers } = await import('../../src/heap/grow.js');
     const result = await findGrowingContainers({ dumps: files.map((file, index) => ({ path: file, label: `D${index + 1}` })) });

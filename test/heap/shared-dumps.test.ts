@@ -84,7 +84,7 @@ describe.skipIf(!hasShared)(`heap diff on ../shared/heapdumps matches truth.json
     await expect(diffCase(name)).rejects.toMatchObject({ code: 'HEAP_EMPTY', file: `${name}/${role}`, exitCode: 2 });
   });
 
-  it('awk_empty_c: its empty C fails the 3-way diff, and the 2-way diff of its A and B is global_array\'s', async () => {
+  it("awk_empty_c: its empty C fails the 3-way diff, and the 2-way diff of its A and B is global_array's", async () => {
     // The 3-way diff names C; the 2-way one leaves C out, so the empty file cannot matter there.
     await expect(diffCase('awk_empty_c')).rejects.toMatchObject({ code: 'HEAP_EMPTY', file: 'awk_empty_c/C' });
     const twoWay = await diffCase('awk_empty_c', { twoWay: true });

@@ -39,19 +39,23 @@ export function lockfileWith(specs: string[], platforms = ['ruby']): string {
 
 /** An advisory file in the ruby-mem-advisory-db schema. */
 export function advisoryFile(gem: string, fields: { leaky?: string[]; patched?: string[]; unaffected?: string[]; title?: string; platform?: string }): string {
-  const list = (key: string, values: string[] | undefined) =>
-    values && values.length > 0 ? `${key}:\n${values.map((v) => `  - "${v}"`).join('\n')}\n` : '';
-  return [
-    '---',
-    `gem: ${gem}`,
-    `url: https://example.com/${gem}/issues/1`,
-    `title: ${fields.title ?? `${gem} keeps every request alive`}`,
-    'date: 2020-02-03',
-    'description: |',
-    `  ${gem} holds on to memory.`,
-    fields.platform ? `platform: ${fields.platform}` : '',
-    '',
-  ].join('\n') + list('leaky_versions', fields.leaky) + list('patched_versions', fields.patched) + list('unaffected_versions', fields.unaffected);
+  const list = (key: string, values: string[] | undefined) => (values && values.length > 0 ? `${key}:\n${values.map((v) => `  - "${v}"`).join('\n')}\n` : '');
+  return (
+    [
+      '---',
+      `gem: ${gem}`,
+      `url: https://example.com/${gem}/issues/1`,
+      `title: ${fields.title ?? `${gem} keeps every request alive`}`,
+      'date: 2020-02-03',
+      'description: |',
+      `  ${gem} holds on to memory.`,
+      fields.platform ? `platform: ${fields.platform}` : '',
+      '',
+    ].join('\n') +
+    list('leaky_versions', fields.leaky) +
+    list('patched_versions', fields.patched) +
+    list('unaffected_versions', fields.unaffected)
+  );
 }
 
 /** A small database: redis 612 (leaky = 3.2.2, = 3.3.0; patched >= 3.3.1) and one for oj without a fix. */

@@ -62,7 +62,7 @@ export function run(command: string, args: readonly string[], cwd: string, env: 
 }
 
 /** Like `run`, and throws with the output when the program fails. */
-export function runOk(command: string, args: readonly string[], cwd: string, env: Record<string, string>): string {
+function runOk(command: string, args: readonly string[], cwd: string, env: Record<string, string>): string {
   const result = run(command, args, cwd, env);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed with ${result.status}:\n${result.output}`);
   return result.output;

@@ -84,7 +84,7 @@ describe('the installed hook in real commits', () => {
     expectBlocked(commit(repo, 'leaky staged', env()), repo);
   });
 
-  it('checks the lockfile `git commit -a` is about to commit (git\'s temporary index)', () => {
+  it("checks the lockfile `git commit -a` is about to commit (git's temporary index)", () => {
     const repo = hookedRepo({ 'Gemfile.lock': CLEAN });
     writeFileSync(path.join(repo, 'Gemfile.lock'), LEAKY);
     expectBlocked(run('git', ['commit', '-a', '-m', 'all'], repo, env()), repo);
@@ -200,7 +200,7 @@ describe('gemleak hook install: where the hook goes', () => {
     expect(lastSubject(worktree)).toBe('clean');
   });
 
-  it('installs into a submodule\'s own hooks when run inside it', () => {
+  it("installs into a submodule's own hooks when run inside it", () => {
     const library = makeRepo(path.join(root, `lib-${++count}`));
     const app = makeRepo(path.join(root, `app-${count}`));
     git(app, ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'vendor/lib']);
@@ -256,7 +256,7 @@ describe('an existing pre-commit hook', () => {
     expect(install.stdout).toContain("added gemleak's check to the existing pre-commit hook .git/hooks/pre-commit");
     const installed = readFileSync(hook, 'utf8');
     expect(installed.startsWith('#!/bin/sh\n# >>> gemleak >>>\n')).toBe(true);
-    expect(installed).toContain("# the team's own checks\necho \"existing hook ran\"");
+    expect(installed).toContain('# the team\'s own checks\necho "existing hook ran"');
 
     stage(repo, { 'Gemfile.lock': CLEAN });
     expectCommitted(commit(repo, 'clean', env()), repo, 'clean');
@@ -328,7 +328,7 @@ describe('an existing pre-commit hook', () => {
     expect(statSync(hook).mode & 0o777).toBe(mode);
   });
 
-  it('refuses husky\'s generated folder, pointing to .husky/pre-commit', () => {
+  it("refuses husky's generated folder, pointing to .husky/pre-commit", () => {
     const repo = makeRepo(path.join(root, `repo-${++count}`));
     git(repo, ['config', 'core.hooksPath', '.husky/_']);
     const result = gemleak(repo, ['hook', 'install'], env());

@@ -61,9 +61,13 @@ describe.skipIf(!hasPreCommit)(`gemleak in the pre-commit framework (${preCommit
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
     });
-    consumer = makeRepo(path.join(root, 'app'), {
-      '.pre-commit-config.yaml': `repos:\n  - repo: ${hooks}\n    rev: ${rev}\n    hooks:\n      - id: gemleak\n`,
-    }, env);
+    consumer = makeRepo(
+      path.join(root, 'app'),
+      {
+        '.pre-commit-config.yaml': `repos:\n  - repo: ${hooks}\n    rev: ${rev}\n    hooks:\n      - id: gemleak\n`,
+      },
+      env,
+    );
     const install = run('pre-commit', ['install'], consumer, env);
     expect(install.status, install.stderr + install.stdout).toBe(0);
     // Clone, npm install (builds dist/ through `prepare`), npm pack, npm install -g: the slow part.
@@ -79,43 +83,59 @@ describe.skipIf(!hasPreCommit)(`gemleak in the pre-commit framework (${preCommit
     git(consumer, ['clean', '-q', '-f', '-d'], env);
   });
 
-  it('blocks a commit that stages a leaky lockfile', () => {
-    stage(consumer, { 'Gemfile.lock': LEAKY });
-    const result = run('git', ['commit', '-m', 'leaky'], consumer, env, SLOW);
-    expect(result.status).not.toBe(0);
-    expect(lastSubject(consumer)).toBe('start');
-    const output = result.stdout + result.stderr;
-    expect(output).toMatch(/gemleak \(gem versions with known memory leaks\)\.+Failed/);
-    expect(output).toContain('redis 3.3.0  Gemfile.lock:5  redis-612');
-    expect(output).toContain('git commit --no-verify');
-  }, SLOW);
+  it(
+    'blocks a commit that stages a leaky lockfile',
+    () => {
+      stage(consumer, { 'Gemfile.lock': LEAKY });
+      const result = run('git', ['commit', '-m', 'leaky'], consumer, env, SLOW);
+      expect(result.status).not.toBe(0);
+      expect(lastSubject(consumer)).toBe('start');
+      const output = result.stdout + result.stderr;
+      expect(output).toMatch(/gemleak \(gem versions with known memory leaks\)\.+Failed/);
+      expect(output).toContain('redis 3.3.0  Gemfile.lock:5  redis-612');
+      expect(output).toContain('git commit --no-verify');
+    },
+    SLOW,
+  );
 
-  it('blocks a staged leaky lockfile whose working-tree copy is clean (pre-commit stashes it, gemleak reads the index)', () => {
-    stage(consumer, { 'Gemfile.lock': LEAKY });
-    writeFileSync(path.join(consumer, 'Gemfile.lock'), CLEAN);
-    const result = commit(consumer, 'leaky staged', env);
-    expect(result.status).not.toBe(0);
-    expect(lastSubject(consumer)).toBe('start');
-  }, SLOW);
+  it(
+    'blocks a staged leaky lockfile whose working-tree copy is clean (pre-commit stashes it, gemleak reads the index)',
+    () => {
+      stage(consumer, { 'Gemfile.lock': LEAKY });
+      writeFileSync(path.join(consumer, 'Gemfile.lock'), CLEAN);
+      const result = commit(consumer, 'leaky staged', env);
+      expect(result.status).not.toBe(0);
+      expect(lastSubject(consumer)).toBe('start');
+    },
+    SLOW,
+  );
 
-  it('lets a clean lockfile through, and skips commits without a lockfile', () => {
-    stage(consumer, { 'apps/api/Gemfile.lock': CLEAN });
-    const clean = commit(consumer, 'clean', env);
-    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
-    expect(clean.stdout + clean.stderr).toMatch(/gemleak \(gem versions with known memory leaks\)\.+Passed/);
-    expect(lastSubject(consumer)).toBe('clean');
+  it(
+    'lets a clean lockfile through, and skips commits without a lockfile',
+    () => {
+      stage(consumer, { 'apps/api/Gemfile.lock': CLEAN });
+      const clean = commit(consumer, 'clean', env);
+      expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+      expect(clean.stdout + clean.stderr).toMatch(/gemleak \(gem versions with known memory leaks\)\.+Passed/);
+      expect(lastSubject(consumer)).toBe('clean');
 
-    stage(consumer, { 'app.rb': 'puts 1\n' });
-    const code = commit(consumer, 'code', env);
-    expect(code.status).toBe(0);
-    expect(code.stdout + code.stderr).toMatch(/gemleak \(gem versions with known memory leaks\)\.+\(no files to check\)Skipped/);
-  }, SLOW);
+      stage(consumer, { 'app.rb': 'puts 1\n' });
+      const code = commit(consumer, 'code', env);
+      expect(code.status).toBe(0);
+      expect(code.stdout + code.stderr).toMatch(/gemleak \(gem versions with known memory leaks\)\.+\(no files to check\)Skipped/);
+    },
+    SLOW,
+  );
 
-  it('checks every lockfile with pre-commit run --all-files', () => {
-    stage(consumer, { 'legacy/gems.locked': LEAKY });
-    git(consumer, ['commit', '-q', '--no-verify', '-m', 'leaky, unchecked'], env);
-    const all = run('pre-commit', ['run', '--all-files'], consumer, env);
-    expect(all.status).toBe(1);
-    expect(all.stdout).toContain('redis 3.3.0  legacy/gems.locked:5');
-  }, SLOW);
+  it(
+    'checks every lockfile with pre-commit run --all-files',
+    () => {
+      stage(consumer, { 'legacy/gems.locked': LEAKY });
+      git(consumer, ['commit', '-q', '--no-verify', '-m', 'leaky, unchecked'], env);
+      const all = run('pre-commit', ['run', '--all-files'], consumer, env);
+      expect(all.status).toBe(1);
+      expect(all.stdout).toContain('redis 3.3.0  legacy/gems.locked:5');
+    },
+    SLOW,
+  );
 });

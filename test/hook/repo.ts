@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { gemleakBin } from '../helpers/cli.js';
 import { lockfileWith, writeTree } from '../helpers/fixtures.js';
 
@@ -97,9 +96,4 @@ export function commit(cwd: string, message: string, env: Record<string, string>
 /** The subject of the last commit. */
 export function lastSubject(repo: string): string {
   return git(repo, ['log', '-1', '--format=%s']).trim();
-}
-
-export function writeFile(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
 }

@@ -28,32 +28,27 @@ describe('classifyHook', () => {
 });
 
 describe('insertBlock / removeBlock', () => {
-  it.each([
-    ['#!/bin/sh\necho one\nexit 0\n'],
-    ['#!/bin/sh\n'],
-    ['#!/bin/sh'],
-    ['#!/bin/bash\n\n\n'],
-    ['#!/bin/sh\necho "no final newline"'],
-  ])('puts the block right after the #! line and takes it out exactly: %j', (original) => {
-    const installed = insertBlock(original, block);
-    expect(installed.split('\n')[1]).toBe(BLOCK_START);
-    const position = findBlock(installed);
-    expect(position).not.toBeNull();
-    expect(removeBlock(installed, position as { start: number; end: number })).toBe(original);
-  });
+  it.each([['#!/bin/sh\necho one\nexit 0\n'], ['#!/bin/sh\n'], ['#!/bin/sh'], ['#!/bin/bash\n\n\n'], ['#!/bin/sh\necho "no final newline"']])(
+    'puts the block right after the #! line and takes it out exactly: %j',
+    (original) => {
+      const installed = insertBlock(original, block);
+      expect(installed.split('\n')[1]).toBe(BLOCK_START);
+      const position = findBlock(installed);
+      expect(position).not.toBeNull();
+      expect(removeBlock(installed, position as { start: number; end: number })).toBe(original);
+    },
+  );
 
   it('finds no block in a hook without markers', () => {
     expect(findBlock('#!/bin/sh\necho hi\n')).toBeNull();
   });
 
-  it.each([
-    [`#!/bin/sh\n${BLOCK_START}\necho\n`],
-    [`#!/bin/sh\necho\n${BLOCK_END}\n`],
-    [`#!/bin/sh\n${BLOCK_END}\n${BLOCK_START}\n`],
-    [`#!/bin/sh\n${block}${block}`],
-  ])('reports damaged markers instead of guessing: %j', (text) => {
-    expect(findBlock(text)).toHaveProperty('damaged');
-  });
+  it.each([[`#!/bin/sh\n${BLOCK_START}\necho\n`], [`#!/bin/sh\necho\n${BLOCK_END}\n`], [`#!/bin/sh\n${BLOCK_END}\n${BLOCK_START}\n`], [`#!/bin/sh\n${block}${block}`]])(
+    'reports damaged markers instead of guessing: %j',
+    (text) => {
+      expect(findBlock(text)).toHaveProperty('damaged');
+    },
+  );
 
   it('does not take a marker inside a line for a marker', () => {
     expect(findBlock(`#!/bin/sh\necho "${BLOCK_START}"\n`)).toBeNull();
@@ -67,7 +62,7 @@ describe('the hook block', () => {
     expect(result.status).toBe(0);
   });
 
-  it.each([["plain"], ["it's"], ['a "b" $c `d` \\e'], ["''"], ['']])('shellQuote round-trips %j through sh', (value) => {
+  it.each([['plain'], ["it's"], ['a "b" $c `d` \\e'], ["''"], ['']])('shellQuote round-trips %j through sh', (value) => {
     const result = spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
     expect(result.stdout).toBe(value);
   });

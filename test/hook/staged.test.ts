@@ -80,12 +80,7 @@ describe('gemleak check --staged: nothing to check', () => {
     expect(gemleak(repo, ['check', '--staged'], NO_DB())).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 
-  it.each([
-    ['Gemfile.lock.orig'],
-    ['other.lock'],
-    ['Gemfile'],
-    ['docs/Gemfile.lock.example'],
-  ])('does not take %s for a lockfile', (name) => {
+  it.each([['Gemfile.lock.orig'], ['other.lock'], ['Gemfile'], ['docs/Gemfile.lock.example']])('does not take %s for a lockfile', (name) => {
     const repo = newRepo();
     stage(repo, { [name]: LEAKY });
     expect(gemleak(repo, ['check', '--staged'], NO_DB())).toEqual({ status: 0, stdout: '', stderr: '' });
@@ -251,7 +246,7 @@ describe('gemleak check --staged <paths>: the index version of the lockfiles nam
 });
 
 describe('gemleak check --staged: cannot check (exit 2)', () => {
-  it('blocks a lockfile staged with merge-conflict markers, with the parser\'s message', () => {
+  it("blocks a lockfile staged with merge-conflict markers, with the parser's message", () => {
     const repo = newRepo();
     const conflicted = LEAKY.replace('    redis (3.3.0)\n', '<<<<<<< HEAD\n    redis (3.3.0)\n=======\n    redis (3.3.1)\n>>>>>>> main\n');
     stage(repo, { 'Gemfile.lock': conflicted });

@@ -37,7 +37,11 @@ describe.skipIf(!canMount)(`full disk during gemleak update ${canMount ? '' : SK
   }
 
   const leftovers = (home: string) =>
-    existsSync(home) ? readdirSync(home, { recursive: true }).map(String).filter((name) => /update\.lock|\.tmp|synced\.json|\.staging-|index\.json/.test(name)) : [];
+    existsSync(home)
+      ? readdirSync(home, { recursive: true })
+          .map(String)
+          .filter((name) => /update\.lock|\.tmp|synced\.json|\.staging-|index\.json/.test(name))
+      : [];
 
   it('full when the lock is taken: one line, exit 2, no lock left', () => {
     const home = path.join(mountDisk('2m'), 'home');

@@ -14,8 +14,7 @@ const git = (args: string[], cwd: string) => {
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 };
-const gemleak = (args: string[], cwd: string) =>
-  spawnSync(process.execPath, [gemleakBin, ...args], { cwd, env: baseEnv({ GEMLEAK_DB: path.join(root, 'db') }), encoding: 'utf8', input: '' });
+const gemleak = (args: string[], cwd: string) => spawnSync(process.execPath, [gemleakBin, ...args], { cwd, env: baseEnv({ GEMLEAK_DB: path.join(root, 'db') }), encoding: 'utf8', input: '' });
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 beforeAll(() => {

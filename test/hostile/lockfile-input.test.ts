@@ -49,7 +49,12 @@ describe('lockfiles that are not regular files are refused at once', () => {
   it('/dev/stdin redirected from a file works and is named /dev/stdin', () => {
     const input = openSync(path.join(root, 'Gemfile.lock'), 'r');
     try {
-      const run = spawnSync(process.execPath, [gemleakBin, 'check', '/dev/stdin'], { cwd: root, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env() }, stdio: [input, 'pipe', 'pipe'], encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [gemleakBin, 'check', '/dev/stdin'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env() },
+        stdio: [input, 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
       expect(run.status).toBe(1);
       expect(run.stdout).toContain('redis 3.3.0  /dev/stdin:4');
       expect(run.stdout).not.toContain('../');

@@ -61,24 +61,36 @@ describe('breaking a stale lock is atomic: stress test', () => {
   it.each([
     [3, 100],
     [16, 20],
-  ])('%i processes, %i holds each, a third of them leaving a dead or garbage lock: zero overlaps', async (processes, rounds) => {
-    const dir = path.join(root, `stress-${processes}`);
-    mkdirSync(dir);
-    const worker = path.join(dir, 'worker.mjs');
-    writeFileSync(worker, WORKER);
-    // The lock module itself, compiled from src/ (the package's dist/ keeps only what its entry points reach).
-    buildSync({ entryPoints: [path.join(repoRoot, 'src', 'advisories', 'lock.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: path.join(dir, 'lock.mjs'), logLevel: 'silent' });
-    const log = path.join(dir, 'holds.log');
-    writeFileSync(log, '');
-    const dead = deadPid();
-    const children = Array.from({ length: processes }, () =>
-      spawn(process.execPath, [worker, path.join(dir, 'update.lock'), log, String(rounds), String(dead)], { stdio: ['ignore', 'ignore', 'pipe'] }),
-    );
-    const codes = await Promise.all(children.map((child) => exited(child)));
-    expect(codes.map((code) => code.status)).toEqual(children.map(() => 0));
-    expect(overlapsIn(log)).toEqual({ holds: processes * rounds, overlaps: 0 });
-    expect(readdirSync(dir).filter((name) => name.includes('.tmp') || name.endsWith('.guard'))).toEqual([]);
-  }, 240_000);
+  ])(
+    '%i processes, %i holds each, a third of them leaving a dead or garbage lock: zero overlaps',
+    async (processes, rounds) => {
+      const dir = path.join(root, `stress-${processes}`);
+      mkdirSync(dir);
+      const worker = path.join(dir, 'worker.mjs');
+      writeFileSync(worker, WORKER);
+      // The lock module itself, compiled from src/ (the package's dist/ keeps only what its entry points reach).
+      buildSync({
+        entryPoints: [path.join(repoRoot, 'src', 'advisories', 'lock.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outfile: path.join(dir, 'lock.mjs'),
+        logLevel: 'silent',
+      });
+      const log = path.join(dir, 'holds.log');
+      writeFileSync(log, '');
+      const dead = deadPid();
+      const children = Array.from({ length: processes }, () =>
+        spawn(process.execPath, [worker, path.join(dir, 'update.lock'), log, String(rounds), String(dead)], { stdio: ['ignore', 'ignore', 'pipe'] }),
+      );
+      const codes = await Promise.all(children.map((child) => exited(child)));
+      expect(codes.map((code) => code.status)).toEqual(children.map(() => 0));
+      expect(overlapsIn(log)).toEqual({ holds: processes * rounds, overlaps: 0 });
+      expect(readdirSync(dir).filter((name) => name.includes('.tmp') || name.endsWith('.guard'))).toEqual([]);
+    },
+    240_000,
+  );
 });
 
 function exited(child: ChildProcess): Promise<{ status: number | null; stderr: string }> {

@@ -94,7 +94,21 @@ describe('text and compact reports: no terminal escapes, no workflow commands', 
 
   it('the compact report (hook) quotes folders for the shell: `-rf`, non-UTF-8 bytes, newlines', () => {
     const runnable = (lockfile: string) => {
-      const advisory = { id: '612', gem: 'redis', url: 'https://example.com', title: 't', date: '2020-01-01', description: '', leakyVersions: ['= 3.3.0'], patchedVersions: ['>= 3.3.1'], unaffectedVersions: [], platform: null, framework: null, related: [], file: 'gems/redis/612.yml' } as Advisory;
+      const advisory = {
+        id: '612',
+        gem: 'redis',
+        url: 'https://example.com',
+        title: 't',
+        date: '2020-01-01',
+        description: '',
+        leakyVersions: ['= 3.3.0'],
+        patchedVersions: ['>= 3.3.1'],
+        unaffectedVersions: [],
+        platform: null,
+        framework: null,
+        related: [],
+        file: 'gems/redis/612.yml',
+      } as Advisory;
       return fixFor(parseLockfile(lockfileWith(['redis (3.3.0)']), lockfile), { name: 'redis', version: '3.3.0' }, [null], [advisory], advisory).runnable;
     };
     expect(runnable('-rf/Gemfile.lock')).toBe("cd -- '-rf' && bundle update redis");

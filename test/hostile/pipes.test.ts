@@ -16,7 +16,8 @@ beforeAll(() => {
   // Many findings so the report is larger than a pipe buffer: the write after `head` left must fail.
   const specs = Array.from({ length: 3000 }, (_, i) => `leaky${i} (0.9)`);
   const db: Record<string, string> = { 'big/Gemfile.lock': lockfileWith(['redis (3.3.0)', ...specs]) };
-  for (let i = 0; i < 3000; i += 1) db[`db/gems/leaky${i}/1.yml`] = `---\ngem: leaky${i}\nurl: https://example.com/${i}\ntitle: leaks ${i}\ndate: 2020-01-01\ndescription: x\nleaky_versions:\n  - "< 1.0"\n`;
+  for (let i = 0; i < 3000; i += 1)
+    db[`db/gems/leaky${i}/1.yml`] = `---\ngem: leaky${i}\nurl: https://example.com/${i}\ntitle: leaks ${i}\ndate: 2020-01-01\ndescription: x\nleaky_versions:\n  - "< 1.0"\n`;
   writeTree(root, { ...db, 'bad/Gemfile.lock': 'GEM\n  remote: x\n  specs:\n    redis (3.3.0\n' });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,7 +35,7 @@ function statusThroughPipe(args: string, consumer: string): { status: number; st
   return { status: Number(run.stdout.trim().split('\n').at(-1)), stderr: run.stderr };
 }
 
-describe('closed pipe: the exit code is the command\'s', () => {
+describe("closed pipe: the exit code is the command's", () => {
   it.each(['head -1 >/dev/null', 'true', 'grep -q Advisory'])('check with findings | %s exits 1', (consumer) => {
     const run = statusThroughPipe('check big/Gemfile.lock', consumer);
     expect(run.status).toBe(1);

@@ -190,10 +190,7 @@ const GRAMMAR_CASES: [string, GrammarCase][] = [
       bundledWith: '2.5.6',
     },
   ],
-  [
-    'Bundler 4 indents the RUBY VERSION and BUNDLED WITH values by 2 spaces',
-    { fixture: 'bundler-4.lock', rubyVersion: 'ruby 3.4.5', bundledWith: '4.0.3', platforms: ['ruby', 'x86_64-linux'] },
-  ],
+  ['Bundler 4 indents the RUBY VERSION and BUNDLED WITH values by 2 spaces', { fixture: 'bundler-4.lock', rubyVersion: 'ruby 3.4.5', bundledWith: '4.0.3', platforms: ['ruby', 'x86_64-linux'] }],
   [
     'a Bundler 1.x lockfile has no BUNDLED WITH and no RUBY VERSION',
     {
@@ -215,14 +212,8 @@ const GRAMMAR_CASES: [string, GrammarCase][] = [
     'sections with no blank lines between them, BUNDLED WITH a .dev version',
     { fixture: 'no-blank-lines.lock', specs: ['4 rake 13.0.6', '5 rspec 3.12.0', '7 rspec-core 3.12.0'], platforms: ['ruby'], bundledWith: '2.4.0.dev' },
   ],
-  [
-    'an unknown section is skipped with a warning naming its line',
-    { fixture: 'unknown-section.lock', specs: ['4 rack 2.2.8'], bundledWith: '2.9.0', warnings: ['UNKNOWN_SECTION 12'] },
-  ],
-  [
-    'a spec locked twice is kept once, with a warning on the second line',
-    { fixture: 'duplicate-spec.lock', specs: ['4 json 2.6.3', '5 rack 2.2.8', '7 rake 13.0.6'], warnings: ['DUPLICATE_SPEC 6'] },
-  ],
+  ['an unknown section is skipped with a warning naming its line', { fixture: 'unknown-section.lock', specs: ['4 rack 2.2.8'], bundledWith: '2.9.0', warnings: ['UNKNOWN_SECTION 12'] }],
+  ['a spec locked twice is kept once, with a warning on the second line', { fixture: 'duplicate-spec.lock', specs: ['4 json 2.6.3', '5 rack 2.2.8', '7 rake 13.0.6'], warnings: ['DUPLICATE_SPEC 6'] }],
 ];
 
 describe('parseLockfile: the grammar Bundler writes', () => {
@@ -326,7 +317,7 @@ describe('parseLockfile: what cannot be read is an error with its code and line'
     ['a spec indented with a tab', withSpecs('\track (2.2.8)'), 'LOCKFILE_BAD_INDENT', 4, 'tab'],
     ['a spec indented 3 spaces', withSpecs('    rack (2.2.8)', '   rake (13.0.6)'), 'LOCKFILE_BAD_INDENT', 5, '3 spaces'],
     ['a spec indented 5 spaces', withSpecs('     rack (2.2.8)'), 'LOCKFILE_BAD_INDENT', 4, '5 spaces'],
-    ['a spec line before specs:', 'GEM\n  remote: https://rubygems.org/\n    rack (2.2.8)\n  specs:\n' + VALID_TAIL, 'LOCKFILE_BAD_INDENT', 3, 'before "  specs:"'],
+    ['a spec line before specs:', `GEM\n  remote: https://rubygems.org/\n    rack (2.2.8)\n  specs:\n${VALID_TAIL}`, 'LOCKFILE_BAD_INDENT', 3, 'before "  specs:"'],
     ['a dependency line with no spec above it', withSpecs('      rack (>= 2)'), 'LOCKFILE_BAD_INDENT', 4, 'no locked gem above it'],
     ['a 2-space line after specs:', withSpecs('    rack (2.2.8)', '  rake (13.0.6)'), 'LOCKFILE_BAD_INDENT', 5, 'after "  specs:"'],
     ['a DEPENDENCIES entry indented 4 spaces', `${withSpecs('    rack (2.2.8)')}`.replace('  rack\n', '    rack\n'), 'LOCKFILE_BAD_INDENT', 10, 'expected 2'],
@@ -352,8 +343,20 @@ describe('parseLockfile: what cannot be read is an error with its code and line'
     ['two BUNDLED WITH values', `${withSpecs('    rack (2.2.8)')}   2.5.0\n`, 'LOCKFILE_BAD_LINE', 14, 'second BUNDLED WITH'],
     ['a GIT section without a revision', `GIT\n  remote: https://github.com/rack/rack.git\n  specs:\n    rack (3.1.0)\n${VALID_TAIL}`, 'LOCKFILE_BAD_SECTION', 1, '"revision:"'],
     ['a PATH section without a remote', `PATH\n  specs:\n    app (1.0.0)\n${VALID_TAIL}`, 'LOCKFILE_BAD_SECTION', 1, '"remote:"'],
-    ['a GIT section with two remotes', `GIT\n  remote: https://a.example/x.git\n  remote: https://b.example/x.git\n  revision: abc\n  specs:\n    x (1.0)\n${VALID_TAIL}`, 'LOCKFILE_BAD_SECTION', 3, 'second "remote:"'],
-    ['a RUBY VERSION section with no value', `${GEM_HEAD}    rack (2.2.8)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack\n\nRUBY VERSION\n\nBUNDLED WITH\n   2.4.22\n`, 'LOCKFILE_BAD_SECTION', 12, 'no value'],
+    [
+      'a GIT section with two remotes',
+      `GIT\n  remote: https://a.example/x.git\n  remote: https://b.example/x.git\n  revision: abc\n  specs:\n    x (1.0)\n${VALID_TAIL}`,
+      'LOCKFILE_BAD_SECTION',
+      3,
+      'second "remote:"',
+    ],
+    [
+      'a RUBY VERSION section with no value',
+      `${GEM_HEAD}    rack (2.2.8)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack\n\nRUBY VERSION\n\nBUNDLED WITH\n   2.4.22\n`,
+      'LOCKFILE_BAD_SECTION',
+      12,
+      'no value',
+    ],
   ])('%s', (_name, text, code, line, fragment) => {
     const error = parseError(text);
     expect({ code: error.code, line: error.line, file: error.file, exitCode: error.exitCode }).toEqual({ code, line, file: 'Gemfile.lock', exitCode: 2 });

@@ -8,7 +8,21 @@ import { readLockfile, resolveLockfilePath } from '../../src/lockfile/index.js';
 /** A small valid lockfile locking `specs` (`name (version)`), the first one on line 4. */
 function lockfileWith(specs: string[], platforms = ['ruby']): string {
   const names = [...new Set(specs.map((spec) => spec.slice(0, spec.indexOf(' '))))];
-  const lines = ['GEM', '  remote: https://rubygems.org/', '  specs:', ...specs.map((spec) => `    ${spec}`), '', 'PLATFORMS', ...platforms.map((platform) => `  ${platform}`), '', 'DEPENDENCIES', ...names.map((name) => `  ${name}`), '', 'BUNDLED WITH', '   2.4.22'];
+  const lines = [
+    'GEM',
+    '  remote: https://rubygems.org/',
+    '  specs:',
+    ...specs.map((spec) => `    ${spec}`),
+    '',
+    'PLATFORMS',
+    ...platforms.map((platform) => `  ${platform}`),
+    '',
+    'DEPENDENCIES',
+    ...names.map((name) => `  ${name}`),
+    '',
+    'BUNDLED WITH',
+    '   2.4.22',
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -97,11 +111,14 @@ describe('readLockfile', () => {
     expect({ code: error.code, file: error.file, line: error.line }).toEqual({ code, file, line });
   });
 
-  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')(`rejects a file it may not read ${process.getuid?.() === 0 || process.platform === 'win32' ? '(skipped as root or on Windows; test/cli/permissions.test.ts runs the CLI as nobody)' : ''}`, async () => {
-    const file = write('Gemfile.lock', lockfileWith(['rack (2.2.8)']));
-    chmodSync(file, 0o000);
-    const error = await rejection(readLockfile(file));
-    expect({ code: error.code, file: error.file }).toEqual({ code: 'LOCKFILE_NOT_FOUND', file });
-    expect(error.message).toContain('permission denied');
-  });
+  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')(
+    `rejects a file it may not read ${process.getuid?.() === 0 || process.platform === 'win32' ? '(skipped as root or on Windows; test/cli/permissions.test.ts runs the CLI as nobody)' : ''}`,
+    async () => {
+      const file = write('Gemfile.lock', lockfileWith(['rack (2.2.8)']));
+      chmodSync(file, 0o000);
+      const error = await rejection(readLockfile(file));
+      expect({ code: error.code, file: error.file }).toEqual({ code: 'LOCKFILE_NOT_FOUND', file });
+      expect(error.message).toContain('permission denied');
+    },
+  );
 });

@@ -19,9 +19,17 @@ describe('GitHub workflow-command escaping (as actions/toolkit)', () => {
   });
 
   it('escapes every property value and the message of one command', () => {
-    expect(command({ level: 'warning', properties: [['file', 'a,b/Gemfile.lock'], ['line', 3], ['title', 'x: 50%']], message: 'line 1\r\nline 2: 100%' })).toBe(
-      '::warning file=a%2Cb/Gemfile.lock,line=3,title=x%3A 50%25::line 1%0D%0Aline 2: 100%25',
-    );
+    expect(
+      command({
+        level: 'warning',
+        properties: [
+          ['file', 'a,b/Gemfile.lock'],
+          ['line', 3],
+          ['title', 'x: 50%'],
+        ],
+        message: 'line 1\r\nline 2: 100%',
+      }),
+    ).toBe('::warning file=a%2Cb/Gemfile.lock,line=3,title=x%3A 50%25::line 1%0D%0Aline 2: 100%25');
   });
 });
 
@@ -29,7 +37,15 @@ describe('renderGithub', () => {
   it('gives one ::error per finding that fails the run, at its spec line, and none for ignored ones', () => {
     const output = renderGithub(
       result([
-        audit('api/Gemfile.lock', [finding('redis', '3.3.0', 'api/Gemfile.lock', 87), finding('oj', '0.9', 'api/Gemfile.lock', 40, { advisory: advisory('oj', '229', { patchedVersions: [], title: 'Parser, leaks: 100%\nbadly' }), platforms: ['java', 'ruby'] }), finding('redis', '3.3.0', 'api/Gemfile.lock', 87, { advisory: advisory('redis', '700'), suppressed: { reason: 'r', until: null } })], []),
+        audit(
+          'api/Gemfile.lock',
+          [
+            finding('redis', '3.3.0', 'api/Gemfile.lock', 87),
+            finding('oj', '0.9', 'api/Gemfile.lock', 40, { advisory: advisory('oj', '229', { patchedVersions: [], title: 'Parser, leaks: 100%\nbadly' }), platforms: ['java', 'ruby'] }),
+            finding('redis', '3.3.0', 'api/Gemfile.lock', 87, { advisory: advisory('redis', '700'), suppressed: { reason: 'r', until: null } }),
+          ],
+          [],
+        ),
       ]),
       context,
     );
@@ -63,7 +79,9 @@ describe('renderGithub', () => {
   it('keeps 10 per level, most important first, and ends with a ::notice saying how many were dropped', () => {
     const findings = Array.from({ length: 13 }, (_, i) => finding('redis', '3.3.0', `app${String(i).padStart(2, '0')}/Gemfile.lock`, 5));
     const warnings = Array.from({ length: 11 }, (_, i) => ({ message: `w${i}` }));
-    const lines = renderGithub(result([audit('x', findings, [])], { warnings }), context).trimEnd().split('\n');
+    const lines = renderGithub(result([audit('x', findings, [])], { warnings }), context)
+      .trimEnd()
+      .split('\n');
     expect(lines.filter((line) => line.startsWith('::error '))).toHaveLength(10);
     expect(lines.filter((line) => line.startsWith('::warning '))).toHaveLength(10);
     expect(lines[0]).toContain('file=monorepo/app00/Gemfile.lock');

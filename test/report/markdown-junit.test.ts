@@ -5,25 +5,29 @@ import { CHECK_FORMATS, type CheckFormat, RENDERERS, type Renderer, renderReport
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { advisory, audit, context, finding, result } from './sample.js';
 
-const gems = (lockfile: string) => [
-  { name: 'rack', version: '2.2.8', line: 4 },
-  { name: 'redis', version: '3.3.0', line: 5 },
-  { name: 'oj', version: '0.9', line: 6 },
-  { name: 'json', version: '2.7.1', line: 7 },
-].map((gem) => ({ ...gem, lockfile }));
+const gems = (lockfile: string) =>
+  [
+    { name: 'rack', version: '2.2.8', line: 4 },
+    { name: 'redis', version: '3.3.0', line: 5 },
+    { name: 'oj', version: '0.9', line: 6 },
+    { name: 'json', version: '2.7.1', line: 7 },
+  ].map((gem) => ({ ...gem, lockfile }));
 
-const busy = result([
-  audit(
-    'api/Gemfile.lock',
-    [
-      finding('redis', '3.3.0', 'api/Gemfile.lock', 5),
-      finding('redis', '3.3.0', 'api/Gemfile.lock', 5, { advisory: advisory('redis', '700', { title: 'Second <leak> & "more"' }) }),
-      finding('oj', '0.9', 'api/Gemfile.lock', 6, { advisory: advisory('oj', '229', { title: 'Pipes | and `ticks`' }), suppressed: { reason: "tasks only, <they> exit's", until: '2025-06-30' } }),
-    ],
-    gems('api/Gemfile.lock'),
-  ),
-  audit('web/Gemfile.lock', [], gems('web/Gemfile.lock').slice(0, 2)),
-], { warnings: [{ message: 'ignore x-1 matched no finding', file: '.gemleak.toml', line: 3 }] });
+const busy = result(
+  [
+    audit(
+      'api/Gemfile.lock',
+      [
+        finding('redis', '3.3.0', 'api/Gemfile.lock', 5),
+        finding('redis', '3.3.0', 'api/Gemfile.lock', 5, { advisory: advisory('redis', '700', { title: 'Second <leak> & "more"' }) }),
+        finding('oj', '0.9', 'api/Gemfile.lock', 6, { advisory: advisory('oj', '229', { title: 'Pipes | and `ticks`' }), suppressed: { reason: "tasks only, <they> exit's", until: '2025-06-30' } }),
+      ],
+      gems('api/Gemfile.lock'),
+    ),
+    audit('web/Gemfile.lock', [], gems('web/Gemfile.lock').slice(0, 2)),
+  ],
+  { warnings: [{ message: 'ignore x-1 matched no finding', file: '.gemleak.toml', line: 3 }] },
+);
 
 describe('renderMarkdown', () => {
   const markdown = renderMarkdown(busy, context);
@@ -51,9 +55,7 @@ describe('renderMarkdown', () => {
   });
 
   it('says so when clean', () => {
-    expect(renderMarkdown(result([audit('Gemfile.lock', [], gems('Gemfile.lock'))]), context).split('\n')[0]).toBe(
-      '### :white_check_mark: gemleak: no known memory leaks in `monorepo/Gemfile.lock`',
-    );
+    expect(renderMarkdown(result([audit('Gemfile.lock', [], gems('Gemfile.lock'))]), context).split('\n')[0]).toBe('### :white_check_mark: gemleak: no known memory leaks in `monorepo/Gemfile.lock`');
   });
 
   it('escapes table cells and code spans', () => {

@@ -37,7 +37,16 @@ export function finding(gem: string, version: string, lockfile: string, line: nu
     line,
     advisory: adv,
     severity: 'high',
-    fix: { patchedVersions: adv.patchedVersions, minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null, command: `bundle update ${gem}`, safeVersions: adv.patchedVersions.length > 0 ? ['>= 3.3.1'] : [], blockers: [], directory: null, gemfile: null, runnable: `bundle update ${gem}` },
+    fix: {
+      patchedVersions: adv.patchedVersions,
+      minimumSafeVersion: adv.patchedVersions.length > 0 ? '3.3.1' : null,
+      command: `bundle update ${gem}`,
+      safeVersions: adv.patchedVersions.length > 0 ? ['>= 3.3.1'] : [],
+      blockers: [],
+      directory: null,
+      gemfile: null,
+      runnable: `bundle update ${gem}`,
+    },
     ...fields,
   };
 }
@@ -72,9 +81,9 @@ export const context: ReportContext = {
   now: new Date('2025-06-15T08:30:00Z'),
 };
 
-export const sarifSchemaPath = path.join(sharedRoot, 'schemas', 'sarif-schema-2.1.0.json');
+const sarifSchemaPath = path.join(sharedRoot, 'schemas', 'sarif-schema-2.1.0.json');
 export const hasSarifSchema = hasShared && existsSync(sarifSchemaPath);
-export const checkResultSchemaPath = path.join(repoRoot, 'schemas', 'check-result.schema.json');
+const checkResultSchemaPath = path.join(repoRoot, 'schemas', 'check-result.schema.json');
 
 /**
  * A validator for the official SARIF 2.1.0 schema. That schema is JSON Schema draft-04, which Ajv 8

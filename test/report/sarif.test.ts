@@ -5,7 +5,14 @@ import { advisory, audit, context, finding, hasSarifSchema, result, sarifValidat
 
 const busy = result(
   [
-    audit('api/Gemfile.lock', [finding('redis', '3.3.0', 'api/Gemfile.lock', 87), finding('oj', '0.9', 'api/Gemfile.lock', 40, { advisory: advisory('oj', '229', { patchedVersions: [] }), platforms: ['java', 'x86_64-linux'] })], []),
+    audit(
+      'api/Gemfile.lock',
+      [
+        finding('redis', '3.3.0', 'api/Gemfile.lock', 87),
+        finding('oj', '0.9', 'api/Gemfile.lock', 40, { advisory: advisory('oj', '229', { patchedVersions: [] }), platforms: ['java', 'x86_64-linux'] }),
+      ],
+      [],
+    ),
     audit('web/Gemfile.lock', [finding('redis', '3.2.2', 'web/Gemfile.lock', 12, { suppressed: { reason: 'web is retired in June', until: '2025-06-30' } })], []),
   ],
   { warnings: [{ message: 'ignore grape-301 matched no finding', file: '.gemleak.toml', line: 9 }] },

@@ -48,7 +48,12 @@ const ROWS: Row[] = [
   { name: 'Gemfile JRuby engine', reader: rubyVersionFromGemfile, text: 'ruby "3.1.4", engine: "jruby", engine_version: "9.4.5.0"\n', expected: [1, 'jruby', '3.1.4', '9.4.5.0', null] },
   { name: 'Gemfile commented out', reader: rubyVersionFromGemfile, text: '# ruby "2.7.0"\ngem "rake"\n', expected: null },
   { name: 'Dockerfile FROM ruby:3.3.0-slim', reader: rubyVersionFromDockerfile, text: 'FROM ruby:3.3.0-slim\n', expected: [1, 'ruby', '3.3.0', null, null] },
-  { name: 'Dockerfile Rails ARG', reader: rubyVersionFromDockerfile, text: '# syntax=docker/dockerfile:1\nARG RUBY_VERSION=3.3.4\nFROM docker.io/library/ruby:$RUBY_VERSION-slim AS base\n', expected: [2, 'ruby', '3.3.4', null, null] },
+  {
+    name: 'Dockerfile Rails ARG',
+    reader: rubyVersionFromDockerfile,
+    text: '# syntax=docker/dockerfile:1\nARG RUBY_VERSION=3.3.4\nFROM docker.io/library/ruby:$RUBY_VERSION-slim AS base\n',
+    expected: [2, 'ruby', '3.3.4', null, null],
+  },
   { name: 'Dockerfile ${RUBY_VERSION}', reader: rubyVersionFromDockerfile, text: 'ARG RUBY_VERSION="3.2.2"\nFROM ruby:${RUBY_VERSION}-alpine\n', expected: [1, 'ruby', '3.2.2', null, null] },
   { name: 'Dockerfile partial tag', reader: rubyVersionFromDockerfile, text: 'FROM --platform=linux/amd64 ruby:3.3-alpine AS build\n', expected: [1, 'ruby', null, null, '~> 3.3.0'] },
   { name: 'Dockerfile not a Ruby image', reader: rubyVersionFromDockerfile, text: 'FROM debian:bookworm\n', expected: null },
@@ -63,7 +68,13 @@ describe('Ruby version readers', () => {
     }
     expect(found).not.toBeNull();
     const [line, engine, version, engineVersion, requirement] = expected;
-    expect({ line: found!.line, engine: found!.engine, version: found!.version, engineVersion: found!.engineVersion, requirement: found!.requirement }).toEqual({ line, engine, version, engineVersion, requirement });
+    expect({ line: found!.line, engine: found!.engine, version: found!.version, engineVersion: found!.engineVersion, requirement: found!.requirement }).toEqual({
+      line,
+      engine,
+      version,
+      engineVersion,
+      requirement,
+    });
     expect(found!.file).toBe('F');
   });
 
@@ -83,7 +94,7 @@ function app(files: Record<string, string>): string {
 
 describe('detectRubyVersion', () => {
   it('prefers the lockfile, lists every source most authoritative first', () => {
-    const dir = app({ 'Gemfile.lock': LOCK('   ruby 3.3.0p0'), '.ruby-version': '3.3.1\n', 'Dockerfile': 'ARG RUBY_VERSION=3.2.2\nFROM ruby:$RUBY_VERSION\n', Gemfile: 'ruby file: ".ruby-version"\n' });
+    const dir = app({ 'Gemfile.lock': LOCK('   ruby 3.3.0p0'), '.ruby-version': '3.3.1\n', Dockerfile: 'ARG RUBY_VERSION=3.2.2\nFROM ruby:$RUBY_VERSION\n', Gemfile: 'ruby file: ".ruby-version"\n' });
     const found = detectRubyVersion(dir);
     expect(found.chosen).toMatchObject({ kind: 'lockfile', version: '3.3.0', patchlevel: 'p0', line: 13 });
     expect(found.sources.map((s) => `${s.kind}:${s.line}`)).toEqual(['lockfile:13', 'ruby-version:1', 'gemfile:1', 'dockerfile:1']);

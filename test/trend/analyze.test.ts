@@ -18,14 +18,20 @@ describe('analyzeSeries', () => {
     ['one sample', 1],
     ['seven samples', 7],
   ])('%s is TOO_SHORT and says how many it needs', (_name, n) => {
-    const result = analyzeSeries(series(n, 5, (t) => 100 + t), options);
+    const result = analyzeSeries(
+      series(n, 5, (t) => 100 + t),
+      options,
+    );
     expect(result.verdict).toBe('TOO_SHORT');
     expect(result.neededSamples).toBe(8);
     expect(result.reason).toMatch(/at least 8/);
   });
 
   it('calls a linear rise with a warm-up a LEAK, with its slope and the time to the limit', () => {
-    const result = analyzeSeries(series(300, 10, (t, i) => 200 + 40 * (1 - Math.exp(-t / 60)) + (90 / 3600) * t + wobble(i, 1)), { limitMib: 512, requests: null });
+    const result = analyzeSeries(
+      series(300, 10, (t, i) => 200 + 40 * (1 - Math.exp(-t / 60)) + (90 / 3600) * t + wobble(i, 1)),
+      { limitMib: 512, requests: null },
+    );
     expect(result.verdict).toBe('LEAK');
     expect(result.growthSource).toBe('rss_only');
     expect(result.slopeMibPerHour!).toBeGreaterThan(81);
@@ -55,7 +61,10 @@ describe('analyzeSeries', () => {
 
   it('per 1,000 requests: from --requests spread over the samples', () => {
     // 1 MiB per sample, 1,000 requests per sample.
-    const result = analyzeSeries(series(20, 1, (_t, i) => 100 + i), { limitMib: null, requests: 20_000 });
+    const result = analyzeSeries(
+      series(20, 1, (_t, i) => 100 + i),
+      { limitMib: null, requests: 20_000 },
+    );
     expect(result.slopeMibPer1000Requests).toBeCloseTo(1, 6);
   });
 

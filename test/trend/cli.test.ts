@@ -69,7 +69,7 @@ describe('gemleak trend: reading files', () => {
     const file = write('leak.txt', leakColumn);
     const json = JSON.parse(runCli(['trend', file, '--requests', '40000', '--interval', '10s', '--format', 'json']).stdout);
     expect(json.series[0].time_unit).toBe('seconds');
-    expect(json.series[0].slope_mib_per_1000_requests).toBeCloseTo((3000 / 1024) / 1, 3);
+    expect(json.series[0].slope_mib_per_1000_requests).toBeCloseTo(3000 / 1024 / 1, 3);
     expect(json.series[0].slope_mib_per_hour).toBeCloseTo((3000 / 1024) * 360, 1);
   });
 
@@ -210,7 +210,16 @@ describe('gemleak trend: output', () => {
 describe('gemleak trend: big single-line Prometheus documents', () => {
   it('reads a 5 MB one-line range query (long lines are garbage only in line formats)', () => {
     const values = Array.from({ length: 100_000 }, (_, i) => [1_795_168_800 + i * 15, String(300 * 1024 * 1024 + i * 2048)]);
-    const doc = { status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'process_resident_memory_bytes', pid: '1' }, values }, { metric: { __name__: 'process_resident_memory_bytes', pid: '2' }, values: values.map(([t]) => [t, String(300 * 1024 * 1024)]) }] } };
+    const doc = {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          { metric: { __name__: 'process_resident_memory_bytes', pid: '1' }, values },
+          { metric: { __name__: 'process_resident_memory_bytes', pid: '2' }, values: values.map(([t]) => [t, String(300 * 1024 * 1024)]) },
+        ],
+      },
+    };
     const file = write('big.prom.json', JSON.stringify(doc));
     expect(readFileSync(file).length).toBeGreaterThan(4_000_000);
     const json = JSON.parse(runCli(['trend', file, '--format', 'json']).stdout);

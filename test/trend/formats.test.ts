@@ -26,7 +26,7 @@ describe('detectFormat', () => {
     ['GC.stat line', '{"count":1,"rss":100}\n', 'gcstat-jsonl'],
     ['Prometheus one line', '{"status":"success","data":{"resultType":"matrix","result":[]}}', 'prometheus-json'],
     ['Prometheus pretty', '{\n  "status": "success",\n  "data": {\n', 'prometheus-json'],
-    ['Heroku after router lines', '2026-01-01T00:00:00Z heroku[router]: at=info\n' + heroku('2026-01-01T00:00:01Z', 'web.1', 'x', '1MB'), 'heroku-log'],
+    ['Heroku after router lines', `2026-01-01T00:00:00Z heroku[router]: at=info\n${heroku('2026-01-01T00:00:01Z', 'web.1', 'x', '1MB')}`, 'heroku-log'],
     ['prose', 'hello world\n', null],
     ['nothing', '\n\n', null],
   ])('%s', (_name, head, format) => {
@@ -47,8 +47,20 @@ describe('parsers', () => {
     ['csv quoted header, semicolons', 'csv', '"timestamp";"rss (MB)"\n1;5\n2;6\n', {}, { mib: [5, 6], x: [0, 1], unit: 'seconds' }],
     ['GC.stat rss is bytes', 'gcstat-jsonl', '{"t":10,"rss":1048576}\n{"t":12,"rss":2097152}\n', {}, { mib: [1, 2], x: [0, 2], unit: 'seconds' }],
     ['GC.stat rss_kb is KiB', 'gcstat-jsonl', '{"t":10,"rss_kb":1024}\n{"t":12,"rss_kb":2048}\n', {}, { mib: [1, 2], x: [0, 2], unit: 'seconds' }],
-    ['Heroku MB and GB', 'heroku-log', `${heroku('2026-01-01T00:00:00Z', 'web.1', 'a', '1000.00MB')}\n${heroku('2026-01-01T00:00:20Z', 'web.1', 'a', '1.00GB')}\n`, {}, { mib: [1000, 1024], x: [0, 20], unit: 'seconds' }],
-    ['Prometheus bytes', 'prometheus-json', '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"m_bytes"},"values":[[100,"1048576"],[160,"3145728"]]}]}}', {}, { mib: [1, 3], x: [0, 60], unit: 'seconds' }],
+    [
+      'Heroku MB and GB',
+      'heroku-log',
+      `${heroku('2026-01-01T00:00:00Z', 'web.1', 'a', '1000.00MB')}\n${heroku('2026-01-01T00:00:20Z', 'web.1', 'a', '1.00GB')}\n`,
+      {},
+      { mib: [1000, 1024], x: [0, 20], unit: 'seconds' },
+    ],
+    [
+      'Prometheus bytes',
+      'prometheus-json',
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"m_bytes"},"values":[[100,"1048576"],[160,"3145728"]]}]}}',
+      {},
+      { mib: [1, 3], x: [0, 60], unit: 'seconds' },
+    ],
   ])('%s', (_name, format, text, settings, expected) => {
     const { series } = parse(format, text, settings);
     expect(series).toHaveLength(1);
@@ -72,16 +84,27 @@ describe('parsers', () => {
   });
 
   it('skips Heroku lines that are not memory samples', () => {
-    const { outcomes, series } = parse('heroku-log', `2026-01-01T00:00:00Z heroku[router]: at=info\n2026-01-01T00:00:01Z heroku[web.1]: source=web.1 sample#load_avg_1m=0.5\n${heroku('2026-01-01T00:00:02Z', 'web.1', 'a', '5MB')}\n`);
+    const { outcomes, series } = parse(
+      'heroku-log',
+      `2026-01-01T00:00:00Z heroku[router]: at=info\n2026-01-01T00:00:01Z heroku[web.1]: source=web.1 sample#load_avg_1m=0.5\n${heroku('2026-01-01T00:00:02Z', 'web.1', 'a', '5MB')}\n`,
+    );
     expect(outcomes).toEqual(['skipped', 'skipped', 'sample']);
     expect(series).toHaveLength(1);
     expect(series[0]!.quotaMiB).toBe(512);
   });
 
   it('makes one series per dyno and a restart where the dyno id changes', () => {
-    const lines = [heroku('2026-01-01T00:00:00Z', 'web.1', 'a', '5MB'), heroku('2026-01-01T00:00:00Z', 'web.2', 'b', '6MB'), heroku('2026-01-01T00:00:20Z', 'web.1', 'a', '5MB'), heroku('2026-01-01T00:00:40Z', 'web.1', 'c', '5MB')];
+    const lines = [
+      heroku('2026-01-01T00:00:00Z', 'web.1', 'a', '5MB'),
+      heroku('2026-01-01T00:00:00Z', 'web.2', 'b', '6MB'),
+      heroku('2026-01-01T00:00:20Z', 'web.1', 'a', '5MB'),
+      heroku('2026-01-01T00:00:40Z', 'web.1', 'c', '5MB'),
+    ];
     const { series } = parse('heroku-log', lines.join('\n'));
-    expect(series.map((one) => [one.key, one.mib.length])).toEqual([['web.1', 3], ['web.2', 1]]);
+    expect(series.map((one) => [one.key, one.mib.length])).toEqual([
+      ['web.1', 3],
+      ['web.2', 1],
+    ]);
     expect(series[0]!.identityBreaks).toEqual([2]);
   });
 

@@ -47,7 +47,9 @@ describe('a million samples', () => {
 describe.skipIf(process.platform !== 'linux')(`gemleak trend --pid on a real process ${process.platform === 'linux' ? '' : '(skipped: /proc is Linux only)'}`, () => {
   /** A node process that keeps 2 MiB more every 100 ms: a leak to watch. */
   function leaker(): ChildProcess {
-    const child = spawn(process.execPath, ['-e', 'const keep = []; setInterval(() => keep.push(Buffer.alloc(2 * 1024 * 1024, 1)), 100); setTimeout(() => process.exit(0), 60000);'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', 'const keep = []; setInterval(() => keep.push(Buffer.alloc(2 * 1024 * 1024, 1)), 100); setTimeout(() => process.exit(0), 60000);'], {
+      stdio: 'ignore',
+    });
     children.push(child);
     return child;
   }

@@ -154,7 +154,9 @@ describe('check with the synced copy: merged with the bundled database', () => {
     writeTree(custom, { [`gems/${BETA}/1.yml`]: advisory(BETA, ['< 1.0']), 'gemleak.yml': '# needs the new schema\nmin_gemleak_version: "99.1"\n' });
     const run = check([`${BETA} (0.5)`], ['--database', custom]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe(`gemleak: ${path.join(custom, 'gemleak.yml')}: this advisory database needs gemleak 99.1.0 or later, and this is gemleak ${readVersion()}: upgrade gemleak (npm install -g gemleak@latest)\n`);
+    expect(run.stderr).toBe(
+      `gemleak: ${path.join(custom, 'gemleak.yml')}: this advisory database needs gemleak 99.1.0 or later, and this is gemleak ${readVersion()}: upgrade gemleak (npm install -g gemleak@latest)\n`,
+    );
   });
 });
 

@@ -5,21 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { lockfileWith, writeTree } from '../helpers/fixtures.js';
-import {
-  ALPHA,
-  BETA,
-  INITIAL_DATABASE,
-  type Running,
-  type TestRemote,
-  advisory,
-  killGroup,
-  makeRemote,
-  readState,
-  slowPackConfig,
-  startCli,
-  syncedFolders,
-  waitFor,
-} from './remote.js';
+import { ALPHA, BETA, INITIAL_DATABASE, type Running, type TestRemote, advisory, killGroup, makeRemote, readState, slowPackConfig, startCli, syncedFolders, waitFor } from './remote.js';
 
 let remote: TestRemote;
 const started: Running[] = [];

@@ -91,7 +91,11 @@ describe('gemleak update with several git sources', () => {
     expect(lines[2]).toMatch(summary('Updated', s.priv.url, 2, 'acme-private'));
     // The default source keeps the data home's own layout; the others get a folder each.
     expect(existsSync(path.join(s.home, 'synced.json'))).toBe(true);
-    expect(sourceFolders(s.home).map((entry) => entry.url).sort()).toEqual([s.pub.url, s.priv.url].sort());
+    expect(
+      sourceFolders(s.home)
+        .map((entry) => entry.url)
+        .sort(),
+    ).toEqual([s.pub.url, s.priv.url].sort());
     for (const entry of sourceFolders(s.home)) {
       expect(entry.folder).toMatch(/^[0-9a-f]{16}$/);
       expect(existsSync(`${entry.path}.index.json`)).toBe(true);
@@ -126,7 +130,12 @@ describe('gemleak update with several git sources', () => {
 
     const again = s.run(['update']);
     expect(again.status).toBe(0);
-    expect(again.stdout.trimEnd().split('\n').map((line) => line.split(':')[0])).toEqual(['Already up to date', 'Already up to date', 'Already up to date']);
+    expect(
+      again.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(':')[0]),
+    ).toEqual(['Already up to date', 'Already up to date', 'Already up to date']);
   });
 
   it('check reads the copies from their JSON index: no git, no YAML', () => {
@@ -171,7 +180,12 @@ describe('gemleak update with several git sources', () => {
     expect(check.status).toBe(1);
     const report = JSON.parse(check.stdout) as JsonReport;
     expect(report.findings.find((finding) => finding.gem === BETA)?.sources).toEqual(['acme-private']);
-    expect(report.findings.filter((finding) => finding.gem === ALPHA).map((finding) => finding.advisory.id).sort()).toEqual(['1', '2']);
+    expect(
+      report.findings
+        .filter((finding) => finding.gem === ALPHA)
+        .map((finding) => finding.advisory.id)
+        .sort(),
+    ).toEqual(['1', '2']);
 
     // Two sources down: a line each, still exit 2, and the remaining one still syncs.
     renameSync(s.base.bare, `${s.base.bare}.gone`);
@@ -249,7 +263,9 @@ describe('gemleak update with several git sources', () => {
     writeFileSync(record, JSON.stringify(state));
     const check = s.run(['check']);
     expect(check.status).toBe(1);
-    expect(check.stderr).toMatch(/^gemleak: warning: the advisory database acme-private was last synced 40 days ago \(\d{4}-\d{2}-\d{2}\), more than --max-age 30: run gemleak update, or check with --update\n$/);
+    expect(check.stderr).toMatch(
+      /^gemleak: warning: the advisory database acme-private was last synced 40 days ago \(\d{4}-\d{2}-\d{2}\), more than --max-age 30: run gemleak update, or check with --update\n$/,
+    );
     expect(s.run(['check', '--fail-on-stale']).status).toBe(2);
   });
 });
@@ -293,7 +309,9 @@ describe('gemleak db status with several sources', () => {
 
     // A copy no config names any more is shown, as not used.
     const orphan = s.run(['db', 'status', '--no-config']);
-    expect(orphan.stdout).toContain(`synced ${s.priv.url}: 2 advisories (not used: no [[database]] url of .gemleak.toml names it; remove ${path.join(s.home, 'sources', priv?.folder ?? '')} if it is no longer wanted)`);
+    expect(orphan.stdout).toContain(
+      `synced ${s.priv.url}: 2 advisories (not used: no [[database]] url of .gemleak.toml names it; remove ${path.join(s.home, 'sources', priv?.folder ?? '')} if it is no longer wanted)`,
+    );
     expect(orphan.stdout).toContain(`gemleak check uses: bundled + synced (${bundledCount(bundledDatabase) + 1} advisories)`);
   });
 

@@ -23,7 +23,7 @@ export interface TestRemote {
   cleanup(): void;
 }
 
-export const GIT_IDENTITY = {
+const GIT_IDENTITY = {
   GIT_AUTHOR_NAME: 'Gemleak Test',
   GIT_AUTHOR_EMAIL: 'test@example.com',
   GIT_COMMITTER_NAME: 'Gemleak Test',
@@ -48,8 +48,7 @@ export function makeRemote(options: { branch?: string; files?: Record<string, st
   const branch = options.branch ?? 'trunk';
   const bare = path.join(root, 'remote.git');
   const work = path.join(root, 'work');
-  const git = (args: string[], cwd = work): string =>
-    execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (args: string[], cwd = work): string => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY }, stdio: ['ignore', 'pipe', 'pipe'] });
   git(['-c', `init.defaultBranch=${branch}`, 'init', '-q', '--bare', bare], root);
   git(['-c', `init.defaultBranch=${branch}`, 'init', '-q', work], root);
   git(['remote', 'add', 'origin', bare]);
@@ -95,13 +94,21 @@ export function readState(home: string): Record<string, unknown> {
 /** Folders in `<home>/synced/` (copies and staging folders), without the copies' `<copy>.index.json` files. */
 export function syncedFolders(home: string): string[] {
   const dir = path.join(home, 'synced');
-  return existsSync(dir) ? readdirSync(dir).filter((name) => !name.endsWith('.index.json')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => !name.endsWith('.index.json'))
+        .sort()
+    : [];
 }
 
 /** The `<copy>.index.json` files in `<home>/synced/`. */
 export function syncedIndexes(home: string): string[] {
   const dir = path.join(home, 'synced');
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.index.json')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.index.json'))
+        .sort()
+    : [];
 }
 
 /**

@@ -75,39 +75,28 @@ describe(`RubyGems ${oracle.rubygems} (Ruby ${oracle.ruby}) oracle`, () => {
     const mismatches = mismatchesOf(oracle.versions, ({ input, valid }) => {
       const code = errorCode(() => GemVersion.parse(input));
       const expectedCode = valid ? null : 'VERSION_SYNTAX';
-      return (
-        expectOne(`isValidGemVersion(${JSON.stringify(input)})`, isValidGemVersion(input), valid) ??
-        expectOne(`GemVersion.parse(${JSON.stringify(input)}) error`, code, expectedCode)
-      );
+      return expectOne(`isValidGemVersion(${JSON.stringify(input)})`, isValidGemVersion(input), valid) ?? expectOne(`GemVersion.parse(${JSON.stringify(input)}) error`, code, expectedCode);
     });
     expect(mismatches).toEqual([]);
   });
 
   it('normalises to the same string (to_s)', () => {
-    const mismatches = mismatchesOf(validVersions, ({ input, string }) =>
-      expectOne(`${JSON.stringify(input)}.toString()`, GemVersion.parse(input).toString(), string),
-    );
+    const mismatches = mismatchesOf(validVersions, ({ input, string }) => expectOne(`${JSON.stringify(input)}.toString()`, GemVersion.parse(input).toString(), string));
     expect(mismatches).toEqual([]);
   });
 
   it('agrees on prerelease?', () => {
-    const mismatches = mismatchesOf(validVersions, ({ input, prerelease }) =>
-      expectOne(`${JSON.stringify(input)}.isPrerelease`, GemVersion.parse(input).isPrerelease, prerelease),
-    );
+    const mismatches = mismatchesOf(validVersions, ({ input, prerelease }) => expectOne(`${JSON.stringify(input)}.isPrerelease`, GemVersion.parse(input).isPrerelease, prerelease));
     expect(mismatches).toEqual([]);
   });
 
   it('agrees on release', () => {
-    const mismatches = mismatchesOf(validVersions, ({ input, release }) =>
-      expectOne(`${JSON.stringify(input)}.release()`, GemVersion.parse(input).release().toString(), release),
-    );
+    const mismatches = mismatchesOf(validVersions, ({ input, release }) => expectOne(`${JSON.stringify(input)}.release()`, GemVersion.parse(input).release().toString(), release));
     expect(mismatches).toEqual([]);
   });
 
   it('agrees on bump', () => {
-    const mismatches = mismatchesOf(validVersions, ({ input, bump }) =>
-      expectOne(`${JSON.stringify(input)}.bump()`, GemVersion.parse(input).bump().toString(), bump),
-    );
+    const mismatches = mismatchesOf(validVersions, ({ input, bump }) => expectOne(`${JSON.stringify(input)}.bump()`, GemVersion.parse(input).bump().toString(), bump));
     expect(mismatches).toEqual([]);
   });
 
@@ -132,7 +121,11 @@ describe(`RubyGems ${oracle.rubygems} (Ruby ${oracle.ruby}) oracle`, () => {
       if (!entry.valid) {
         return (
           expectOne(`${label} valid`, isValidGemRequirement(entry.input), false) ??
-          expectOne(`${label} error`, errorCode(() => GemRequirement.parse(entry.input)), 'REQUIREMENT_SYNTAX')
+          expectOne(
+            `${label} error`,
+            errorCode(() => GemRequirement.parse(entry.input)),
+            'REQUIREMENT_SYNTAX',
+          )
         );
       }
       return expectOne(`${label}.toString()`, GemRequirement.parse(entry.input).toString(), entry.string);

@@ -9,15 +9,22 @@ import { warn } from '../io.js';
 /** The CI side of `gemleak check` on the command line: repository paths for reports, GitHub Actions extras. */
 
 /** The context reporters get: lockfile paths from the repository top for SARIF, annotations, JUnit. */
-export async function reportContext(result: CheckResult, format: CheckFormat, base: Pick<ReportContext, 'color' | 'verbose' | 'quiet' | 'appName'>, context: CommandContext, now: Date): Promise<ReportContext> {
+export async function reportContext(
+  result: CheckResult,
+  format: CheckFormat,
+  base: Pick<ReportContext, 'color' | 'verbose' | 'quiet' | 'appName'>,
+  context: CommandContext,
+  now: Date,
+): Promise<ReportContext> {
   const needsPaths = format !== 'text' && format !== 'json' && format !== 'table';
-  const files = needsPaths || inGithubActions(context)
-    ? [
-        ...result.audits.map((audit) => audit.lockfile),
-        ...result.audits.flatMap((audit) => (audit.ruby ? [audit.ruby.file] : [])),
-        ...result.warnings.flatMap((warning) => (warning.file === undefined ? [] : [warning.file])),
-      ]
-    : [];
+  const files =
+    needsPaths || inGithubActions(context)
+      ? [
+          ...result.audits.map((audit) => audit.lockfile),
+          ...result.audits.flatMap((audit) => (audit.ruby ? [audit.ruby.file] : [])),
+          ...result.warnings.flatMap((warning) => (warning.file === undefined ? [] : [warning.file])),
+        ]
+      : [];
   const { repositoryPaths, toPosix } = await import('../../config/project.js');
   const paths = files.length === 0 ? new Map<string, string>() : await repositoryPaths(files, context.io.cwd);
   return { ...base, repoPath: (file) => paths.get(file) ?? toPosix(file), now };

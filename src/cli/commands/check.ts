@@ -23,9 +23,16 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .option('--update-optional', 'like --update, but a failed sync only warns and the check goes on', false)
     .option('--max-age <days>', 'warn when the last sync of the database is older than this (default: max_age in .gemleak.toml, else 30)', parseCount('--max-age'))
     .option('--fail-on-stale', 'exit 2 instead of warning when the synced database is stale or was never synced', false)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 only for known leaks of at least this severity: high (grows with normal use), medium (a specific API or option), low (errors, rare conditions); default: any known leak').choices(['high', 'medium', 'low']))
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 only for known leaks of at least this severity: high (grows with normal use), medium (a specific API or option), low (errors, rare conditions); default: any known leak',
+      ).choices(['high', 'medium', 'low']),
+    )
     .option('--staged', 'check the lockfiles staged in git (the pre-commit hook); paths, if any, narrow them', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak check                                  # ./Gemfile.lock (or ./gems.locked)
   $ gemleak check apps/api/Gemfile.lock --format json --output gemleak.json
@@ -34,7 +41,8 @@ Examples:
   $ gemleak check --update --format json           # CI: sync the database, then check
   $ gemleak check --staged                         # what this commit stages, as a pre-commit hook
 
-Exit codes: 0 no known leaks, 1 leaky gems found, 2 could not check (bad lockfile, bad flag).`)
+Exit codes: 0 no known leaks, 1 leaky gems found, 2 could not check (bad lockfile, bad flag).`,
+    )
     .action(async (paths: string[], flags: Omit<CheckOptions, 'paths'>) => {
       if (flags.staged) return (await import('../staged/run.js')).runStagedCheck({ ...flags, paths }, context);
       const { runCheckCommand } = await import('../check/run.js');

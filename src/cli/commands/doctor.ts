@@ -20,15 +20,23 @@ export function registerDoctor(program: Command, context: CommandContext): void 
   program
     .command('doctor')
     .description('check the allocator and runtime settings that decide whether memory grows (deployment files, or a live process)')
-    .argument('[dir]', 'the app folder: its Dockerfiles, bin/docker-entrypoint, Procfile, app.json, fly.toml, compose and Kubernetes files, lockfile, Ruby version files (default: . unless --pid is given alone)')
+    .argument(
+      '[dir]',
+      'the app folder: its Dockerfiles, bin/docker-entrypoint, Procfile, app.json, fly.toml, compose and Kubernetes files, lockfile, Ruby version files (default: . unless --pid is given alone)',
+    )
     .option('-p, --pid <pid>', 'also inspect this running process (Linux /proc): jemalloc mapped, its real environment, RSS and PSS, its Ruby', parsePid)
     .addOption(new Option('-f, --format <format>', 'output format').choices([...DOCTOR_FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-d, --database <dir>', 'read interpreter advisories from exactly this advisory database (also GEMLEAK_DB); default: the bundled one, the synced copy and the [[database]] sources of .gemleak.toml')
+    .option(
+      '-d, --database <dir>',
+      'read interpreter advisories from exactly this advisory database (also GEMLEAK_DB); default: the bundled one, the synced copy and the [[database]] sources of .gemleak.toml',
+    )
     .option('-c, --config <file>', 'read this config file instead of looking for .gemleak.toml')
     .option('--no-config', 'ignore any .gemleak.toml')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at least this severe (none: never)').choices([...FAIL_ON_LEVELS]).default('low'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak doctor                         # the app in the current folder
   $ gemleak doctor path/to/app --format sarif --output doctor.sarif
@@ -38,7 +46,8 @@ Examples:
 Severities: high (expect growth: glibc malloc untuned, YJIT on Ruby 3.3.0), medium, low; info lines
 are facts and never fail a run.
 Exit codes: 0 nothing needs action, 1 a finding at or above --fail-on, 2 could not check (bad
-folder or flag, no such process, or a process gemleak may not read: the report then says what to run).`)
+folder or flag, no such process, or a process gemleak may not read: the report then says what to run).`,
+    )
     .action(async (dir: string | undefined, flags: DoctorFlags) => {
       await runDoctorCommand(dir, flags, context);
     });

@@ -51,13 +51,16 @@ export function registerHeap(program: Command, context: CommandContext): void {
   const heap = program
     .command('heap')
     .description('diff Ruby heap dumps (ObjectSpace.dump_all) to find what your own code leaks')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak heap diff heap-A.json heap-B.json heap-C.json --filter my_app
   $ gemleak heap diff heap-A.json heap-B.json heap-C.json --why      # and who holds each group
   $ gemleak heap path heap-C.json 0x7f3820a1b2c8                     # why one object is alive
   $ gemleak heap grow heap-1.json heap-2.json heap-3.json            # containers that keep growing
-  $ gemleak heap summary heap-C.json`);
+  $ gemleak heap summary heap-C.json`,
+    );
   heap.action(() => heap.outputHelp());
   addSelectionOptions(
     heap
@@ -74,7 +77,9 @@ Examples:
     DEFAULT_DIFF_TOP,
     'groups',
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak heap diff heap-A.json heap-B.json heap-C.json                # retained objects, top 50 groups
   $ gemleak heap diff A.json.gz B.json.gz C.json.gz --filter app/ --exclude /gems/
@@ -87,7 +92,8 @@ Examples:
 Dumps are NDJSON from ObjectSpace.dump_all, plain or gzipped. Take them with allocation tracing on:
   require "objspace"; ObjectSpace.trace_object_allocations_start
 
-Exit codes: 0 the diff ran (whatever it found), 2 a dump could not be read or a bad flag.`)
+Exit codes: 0 the diff ran (whatever it found), 2 a dump could not be read or a bad flag.`,
+    )
     .action(async (before: string, after: string, retained: string | undefined, flags: DiffFlags) => {
       await runHeapDiff(context, { before, after, retained }, flags);
     });
@@ -96,13 +102,16 @@ Exit codes: 0 the diff ran (whatever it found), 2 a dump could not be read or a 
     DEFAULT_SUMMARY_TOP,
     'allocation sites',
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak heap summary heap-C.json
   $ gemleak heap summary heap-C.json.gz --top 50 --filter app/
   $ gemleak heap summary heap-C.json --format json --output summary.json
 
-Exit codes: 0 the summary ran, 2 the dump could not be read or a bad flag.`)
+Exit codes: 0 the summary ran, 2 the dump could not be read or a bad flag.`,
+    )
     .action(async (dump: string, flags: SummaryFlags) => {
       await runHeapSummary(context, dump, flags);
     });
@@ -114,13 +123,16 @@ Exit codes: 0 the summary ran, 2 the dump could not be read or a bad flag.`)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--no-progress', 'no progress bar on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak heap path heap-C.json 0x7f3820a1b2c8
   $ gemleak heap path heap-C.json.gz 0x7f3820a1b2c8 --format json
 
 Addresses come from the dump itself, or from "sample_addresses" in heap diff --format json.
-Exit codes: 0 the path was searched (found or not), 2 the dump could not be read, no such object, or a bad flag.`)
+Exit codes: 0 the path was searched (found or not), 2 the dump could not be read, no such object, or a bad flag.`,
+    )
     .action(async (dump: string, address: string, flags: PathFlags) => {
       await runHeapPath(context, dump, address, flags);
     });
@@ -132,14 +144,17 @@ Exit codes: 0 the path was searched (found or not), 2 the dump could not be read
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--top <n>', 'show the first N containers (default 20; JSON has up to 50)', parseCount('--top'))
     .option('--no-progress', 'no progress bar on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak heap grow heap-1.json heap-2.json heap-3.json
   $ gemleak heap grow prod-*.json.gz --format json
 
 Works on production dumps taken without allocation tracing: containers are followed by address,
 so GC.compact between the dumps hides them (gemleak warns when it sees that).
-Exit codes: 0 the search ran (whatever it found), 2 a dump could not be read or a bad flag.`)
+Exit codes: 0 the search ran (whatever it found), 2 a dump could not be read or a bad flag.`,
+    )
     .action(async (dumps: string[], flags: GrowFlags) => {
       await runHeapGrow(context, dumps, flags);
     });
@@ -205,9 +220,7 @@ function checkCompatFlags(flags: DiffFlags): void {
     flags.sort !== undefined && '--sort',
     flags.identity === 'strict' && '--identity strict',
     flags.why === true && '--why',
-  ].filter(
-    (flag): flag is string => typeof flag === 'string',
-  );
+  ].filter((flag): flag is string => typeof flag === 'string');
   if (clashing.length > 0) throw new UsageError(`--compat heapy prints every group in heapy's order with address identity; drop ${clashing.join(', ')}`);
 }
 
@@ -242,7 +255,12 @@ async function runHeapGrow(context: CommandContext, dumps: string[], flags: Grow
   if (dumps.length < 3) throw new UsageError(`heap grow needs at least 3 dumps, oldest first (got ${dumps.length}): run gemleak heap grow --help`);
   const progress = progressBar(io, flags.progress);
   const { findGrowingContainers } = await import('../../heap/grow.js');
-  const result = await findGrowingContainers({ dumps: dumps.map((name) => dumpInput(io, name)), limit: Math.max(50, flags.top ?? 0), onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
+  const result = await findGrowingContainers({
+    dumps: dumps.map((name) => dumpInput(io, name)),
+    limit: Math.max(50, flags.top ?? 0),
+    onProgress: progress.update,
+    onGraphProgress: progress.graph,
+  }).finally(progress.done);
   await printWarnings(io, result.warnings);
   const report = await import('../../report/heap-grow.js');
   let text: string;

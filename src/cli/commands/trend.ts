@@ -23,7 +23,7 @@ const FAIL_ON: Record<string, Verdict[]> = {
   any: ['LEAK', 'BELOW_GC_GROWTH', 'RESTARTS', 'PLATEAU'],
 };
 
-export interface TrendFlags {
+interface TrendFlags {
   input?: (typeof INPUT_FORMATS)[number];
   interval?: number;
   unit?: string;
@@ -51,7 +51,11 @@ export function registerTrend(program: Command, context: CommandContext): void {
     .addOption(new Option('--unit <unit>', 'unit of bare values where the input does not name one (default KiB, as ps writes RSS)').choices(Object.keys(UNITS)))
     .option('--requests <n>', 'requests served over the whole series, for MiB per 1,000 requests (a requests column or key is used when present)', parseCount('--requests'))
     .option('--limit <size>', 'a memory limit such as 512MiB or 2GB (a bare number is MiB): report when the fitted line reaches it', parseLimit)
-    .addOption(new Option('--fail-on <verdicts>', `exit 1 when a series (or a life between restarts) is one of: ${Object.keys(FAIL_ON).join(', ')} (comma-separated; leak = LEAK or BELOW_GC_GROWTH)`).argParser(parseFailOn).default([], 'none'))
+    .addOption(
+      new Option('--fail-on <verdicts>', `exit 1 when a series (or a life between restarts) is one of: ${Object.keys(FAIL_ON).join(', ')} (comma-separated; leak = LEAK or BELOW_GC_GROWTH)`)
+        .argParser(parseFailOn)
+        .default([], 'none'),
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--ascii', 'draw the terminal chart with ASCII characters only')
@@ -61,7 +65,9 @@ export function registerTrend(program: Command, context: CommandContext): void {
     .addOption(new Option('--for <duration>', 'with --pid: how long to sample (Ctrl-C stops early and still judges)').argParser(parseDurationOption('--for')).default(600, '10m'))
     .option('--save <file>', 'with --pid: also write the samples as timestamp,rss_kb CSV (readable by gemleak trend)')
     .option('--pss', 'with --pid: sample PSS (smaps_rollup: shared pages split between forked workers) instead of RSS')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak trend tmp/mem_over_time.txt                 # derailed's perf:mem_over_time output
   $ gemleak trend gc-stat.jsonl --limit 512MiB          # GC.stat lines: tells Ruby objects from malloc growth
@@ -71,7 +77,8 @@ Examples:
   $ gemleak trend --pid 4242 --every 5s --for 10m --save series.csv
 
 Verdicts (worst first): LEAK, BELOW_GC_GROWTH, RESTARTS, PLATEAU, NO_GROWTH, TOO_SHORT.
-Exit codes: 0 judged (whatever the verdict), 1 a verdict named by --fail-on, 2 bad input or a bad flag.`)
+Exit codes: 0 judged (whatever the verdict), 1 a verdict named by --fail-on, 2 bad input or a bad flag.`,
+    )
     .action(async (files: string[], flags: TrendFlags) => {
       await runTrend(context, files, flags);
     });
@@ -100,7 +107,7 @@ async function runTrend(context: CommandContext, files: string[], flags: TrendFl
   context.exitCode = failed(result, flags.failOn) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-export async function renderResult(io: CliIo, result: TrendResult, flags: TrendFlags): Promise<string> {
+async function renderResult(io: CliIo, result: TrendResult, flags: TrendFlags): Promise<string> {
   switch (flags.format) {
     case 'json': {
       const { renderTrendJson } = await import('../../report/trend-json.js');
@@ -215,7 +222,9 @@ function liveDisplay(io: CliIo, flags: TrendFlags) {
         lines.push(`so far: ${result.verdict}: ${result.worst.reason}`);
       }
       const percent = Math.min(100, Math.floor((samples / total) * 100));
-      lines.push(`gemleak: pid ${flags.pid} ${flags.pss ? 'PSS' : 'RSS'} ${(kib / 1024).toFixed(1)} MiB · sample ${samples}/${total} · ${formatDuration(elapsed)} of ${formatDuration(flags.for)} (${percent}%) · Ctrl-C stops and judges`);
+      lines.push(
+        `gemleak: pid ${flags.pid} ${flags.pss ? 'PSS' : 'RSS'} ${(kib / 1024).toFixed(1)} MiB · sample ${samples}/${total} · ${formatDuration(elapsed)} of ${formatDuration(flags.for)} (${percent}%) · Ctrl-C stops and judges`,
+      );
       erase();
       io.stderr.write(`${lines.join('\n')}\n`);
       drawnLines = lines.length;
@@ -234,7 +243,7 @@ function failed(result: TrendResult, failOn: string[]): boolean {
  * Unicode box drawing where the locale says UTF-8 (or, with no locale set, on a terminal other
  * than the Linux console, which lacks the glyphs); ASCII otherwise.
  */
-export function supportsUnicode(io: CliIo): boolean {
+function supportsUnicode(io: CliIo): boolean {
   const locale = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG;
   if (locale) return /utf-?8/i.test(locale);
   const term = io.env.TERM;
@@ -242,7 +251,7 @@ export function supportsUnicode(io: CliIo): boolean {
 }
 
 /** The plot's width: the terminal's (COLUMNS) less the labels, 40 to 100 columns. */
-export function chartWidth(io: CliIo): number {
+function chartWidth(io: CliIo): number {
   const columns = Number(io.env.COLUMNS);
   const total = Number.isFinite(columns) && columns > 0 ? columns : 80;
   return Math.max(40, Math.min(100, total - 16));
@@ -264,7 +273,10 @@ function parseLimit(value: string): number {
 }
 
 function parseFailOn(value: string, previous: string[] = []): string[] {
-  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
   for (const name of names) {
     if (FAIL_ON[name] === undefined) throw new InvalidOptionValue(`--fail-on takes ${Object.keys(FAIL_ON).join(', ')}, got '${name}'`);
   }

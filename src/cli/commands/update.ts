@@ -12,7 +12,9 @@ export function registerUpdate(program: Command, context: CommandContext): void 
     .option('-c, --config <file>', 'read the [[database]] sources from this config file instead of looking for .gemleak.toml (up to the git root)')
     .option('--no-config', 'sync only the default source, whatever .gemleak.toml lists')
     .option('-q, --quiet', 'print nothing unless something is wrong', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ gemleak update                                        # the public ruby-mem-advisory-db, plus .gemleak.toml's sources
   $ gemleak update --url git@github.com:acme/leak-db.git  # only this database (same format), remembered as the default
@@ -22,7 +24,8 @@ Copies live in $GEMLEAK_HOME, else $XDG_DATA_HOME/gemleak, else ~/.local/share/g
 gemleak check merges them with the bundled database. See them with: gemleak db status
 
 Exit codes: 0 every source updated or already up to date, 2 a source was not updated (its previous
-copy stays in use; the other sources are still updated).`)
+copy stays in use; the other sources are still updated).`,
+    )
     .action(async (flags: UpdateAllOptions) => {
       const { runUpdateCommand } = await import('../update/all-sources.js');
       await runUpdateCommand(flags, context);

@@ -5,11 +5,7 @@ import type { CommandContext } from '../context.js';
 /** `gemleak --version`: gemleak's version and what the databases `check` would use hold. */
 export async function printVersion(context: CommandContext, _rest: string[]): Promise<void> {
   const { io } = context;
-  const [{ resolveDatabases }, { loadConfig }, { mergeDatabases }] = await Promise.all([
-    import('../../check/databases.js'),
-    import('../../config/load.js'),
-    import('../../advisories/merge.js'),
-  ]);
+  const [{ resolveDatabases }, { loadConfig }, { mergeDatabases }] = await Promise.all([import('../../check/databases.js'), import('../../config/load.js'), import('../../advisories/merge.js')]);
   let choice;
   try {
     // The same choice `check` makes from here: --database/GEMLEAK_DB, else bundled + synced + configured.

@@ -61,7 +61,7 @@ export async function updateAllDatabases(options: UpdateAllOptions, io: CliIo, s
 }
 
 /** The config's `[[database]] url` sources other than the default one, each once, in file order. */
-export function configuredTargets(config: GemleakConfig | null, home: string, defaultUrl: string | null): SourceTarget[] {
+function configuredTargets(config: GemleakConfig | null, home: string, defaultUrl: string | null): SourceTarget[] {
   const targets: SourceTarget[] = [];
   for (const entry of config?.databases ?? []) {
     if (entry.kind !== 'url') continue;

@@ -68,12 +68,7 @@ export async function runDbStatus(options: DbStatusOptions, context: CommandCont
     configProblem = error.describe();
   }
   const merged = customRoot === undefined;
-  const [bundled, synced, configured, custom] = await Promise.all([
-    bundledStatus(merged),
-    syncedStatus(home, merged),
-    configuredStatuses(home, config, merged),
-    customStatus(customRoot, io.cwd),
-  ]);
+  const [bundled, synced, configured, custom] = await Promise.all([bundledStatus(merged), syncedStatus(home, merged), configuredStatuses(home, config, merged), customStatus(customRoot, io.cwd)]);
   if (configured.defaultLabel !== null) Object.assign(synced, configured.defaultLabel);
   const all = [bundled, synced, ...configured.statuses, custom];
   // What check uses comes from the one function check itself calls, so the two never disagree.
@@ -123,11 +118,7 @@ async function syncedStatus(home: string, inUse: boolean): Promise<DatabaseStatu
  * The config's `[[database]]` entries in file order (a `url` that is the default source labels the
  * default copy instead), then the copies under `sources/` that no entry names any more (not used).
  */
-async function configuredStatuses(
-  home: string,
-  config: GemleakConfig | null,
-  merged: boolean,
-): Promise<{ statuses: DatabaseStatus[]; defaultLabel: { name: string | null; config: string } | null }> {
+async function configuredStatuses(home: string, config: GemleakConfig | null, merged: boolean): Promise<{ statuses: DatabaseStatus[]; defaultLabel: { name: string | null; config: string } | null }> {
   const main = readSyncState(home);
   let defaultLabel: { name: string | null; config: string } | null = null;
   const pending: Promise<DatabaseStatus>[] = [];
@@ -145,9 +136,7 @@ async function configuredStatuses(
     const sub = sourceHome(home, entry.url);
     if (named.has(sub)) continue;
     named.add(sub);
-    pending.push(
-      syncedStatus(sub, merged).then((status) => ({ ...status, name: entry.name, config: at, extra: true, url: status.url ?? redactUrl(entry.url) })),
-    );
+    pending.push(syncedStatus(sub, merged).then((status) => ({ ...status, name: entry.name, config: at, extra: true, url: status.url ?? redactUrl(entry.url) })));
   }
   const folders = await readdir(path.join(home, SOURCES_DIR)).catch(() => [] as string[]);
   for (const folder of folders.sort()) {
@@ -178,7 +167,24 @@ async function listed(kind: DatabaseSummary['kind'], root: string, inUse: boolea
 }
 
 function empty(kind: DatabaseSummary['kind'], state: DatabaseStatus['state'], where: string | null, problem: string | null): DatabaseStatus {
-  return { kind, name: null, config: null, extra: false, unused: null, state, path: where, advisories: null, url: null, branch: null, commit: null, commitDate: null, syncedAt: null, inUse: false, problem, database: null };
+  return {
+    kind,
+    name: null,
+    config: null,
+    extra: false,
+    unused: null,
+    state,
+    path: where,
+    advisories: null,
+    url: null,
+    branch: null,
+    commit: null,
+    commitDate: null,
+    syncedAt: null,
+    inUse: false,
+    problem,
+    database: null,
+  };
 }
 
 async function lockHolder(home: string): Promise<{ pid: number; host: string; startedAt: string } | null> {
@@ -192,7 +198,15 @@ async function lockHolder(home: string): Promise<{ pid: number; host: string; st
   }
 }
 
-function statusJson(home: string, config: { file: string | null; problem: string | null }, all: DatabaseStatus[], used: DatabaseStatus[], total: number, updating: { pid: number; host: string; startedAt: string } | null, corrections: readonly CorrectionInForce[]) {
+function statusJson(
+  home: string,
+  config: { file: string | null; problem: string | null },
+  all: DatabaseStatus[],
+  used: DatabaseStatus[],
+  total: number,
+  updating: { pid: number; host: string; startedAt: string } | null,
+  corrections: readonly CorrectionInForce[],
+) {
   return {
     gemleak_version: GEMLEAK_VERSION,
     data_home: home,

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { terminalLines } from '../../terminal.js';
 import path from 'node:path';
-import { resolveDataHome } from '../../advisories/data-home.js';
 import { DEFAULT_DATABASE_URL, checkBranchName, checkSourceUrl, redactUrl } from '../../advisories/source-url.js';
 import { type SyncProgress, type SyncResult, syncAdvisoryDatabase } from '../../advisories/sync.js';
 import { readSyncState } from '../../advisories/sync-state.js';
@@ -32,26 +31,18 @@ export interface SourceTarget {
  */
 export function defaultSource(options: UpdateOptions, io: CliIo, home: string): SourceTarget {
   const remembered = readSyncState(home);
-  const url = checkSourceUrl(
-    options.url ?? (io.env.GEMLEAK_DB_URL || undefined) ?? (remembered.kind === 'ok' ? remembered.state.url : DEFAULT_DATABASE_URL),
-    io.cwd,
-  );
+  const url = checkSourceUrl(options.url ?? (io.env.GEMLEAK_DB_URL || undefined) ?? (remembered.kind === 'ok' ? remembered.state.url : DEFAULT_DATABASE_URL), io.cwd);
   const branchName = options.branch ?? (io.env.GEMLEAK_DB_BRANCH || undefined);
   const branch = branchName === undefined ? undefined : checkBranchName(branchName);
   return { home, url, branch, name: null, configured: false };
 }
 
 /**
- * Syncs the default source and reports: git's progress on stderr when it is a terminal, broken
- * advisories as warnings, then one summary line on `summaryTo` (stderr under `check --update`, so a
- * JSON report on stdout stays clean). Throws the sync's GemleakError when the update did not happen.
+ * Syncs one source into its data home and reports: git's progress on stderr when it is a terminal,
+ * broken advisories as warnings, then one summary line on `summaryTo` (stderr under
+ * `check --update`, so a JSON report on stdout stays clean). Throws the sync's GemleakError when the
+ * update did not happen.
  */
-export async function updateDatabase(options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
-  const home = resolveDataHome(io.env, os.homedir(), io.cwd);
-  return syncSource(defaultSource(options, io, home), options, io, summaryTo);
-}
-
-/** Syncs one source into its data home and reports it as `updateDatabase` does. */
 export async function syncSource(target: SourceTarget, options: UpdateOptions, io: CliIo, summaryTo: 'stdout' | 'stderr'): Promise<SyncResult> {
   const progress = !options.quiet && io.stderrIsTTY ? progressLine(io) : undefined;
   let result: SyncResult;
@@ -82,7 +73,7 @@ export async function syncSource(target: SourceTarget, options: UpdateOptions, i
 }
 
 /** `Updated <source>: 14 advisories, last change 2021-11-24 (abc1234)`; unchanged says so. */
-export function summarize(result: SyncResult, name: string | null = null): string {
+function summarize(result: SyncResult, name: string | null = null): string {
   const { state } = result;
   const source = `${redactUrl(state.url)}${name === null ? '' : ` (${name})`}`;
   const broken = state.problems > 0 ? `, ${state.problems} broken (skipped)` : '';

@@ -78,10 +78,7 @@ export function graphWarnings(graph: HeapGraph, dump: DumpReport): HeapWarning[]
   const warnings: HeapWarning[] = [];
   const at = (code: string, message: string) => warnings.push({ code, message, file: dump.label });
   if (graph.rootEdges === 0) {
-    at(
-      'HEAP_NO_ROOTS',
-      'has no ROOT records (a partial dump_all(since: …) dump, or its first lines are missing), so no retainer path can be found: take a full ObjectSpace.dump_all for --why',
-    );
+    at('HEAP_NO_ROOTS', 'has no ROOT records (a partial dump_all(since: …) dump, or its first lines are missing), so no retainer path can be found: take a full ObjectSpace.dump_all for --why');
     return warnings;
   }
   const { stats } = dump;
@@ -93,7 +90,10 @@ export function graphWarnings(graph: HeapGraph, dump: DumpReport): HeapWarning[]
     );
   }
   if (graph.unreadableReferences > 0) {
-    at('HEAP_UNREADABLE_REFERENCES', `${graph.unreadableReferences === 1 ? '1 object has' : `${graph.unreadableReferences} objects have`} a "references" member gemleak cannot read: their edges are left out of the graph`);
+    at(
+      'HEAP_UNREADABLE_REFERENCES',
+      `${graph.unreadableReferences === 1 ? '1 object has' : `${graph.unreadableReferences} objects have`} a "references" member gemleak cannot read: their edges are left out of the graph`,
+    );
   }
   if (graph.danglingReferences > 0 && stats.badLines + stats.longLines === 0) {
     at('HEAP_DANGLING_REFERENCES', `${graph.danglingReferences} references point at objects the dump does not hold: the dump may be incomplete, so some paths may be missing`);

@@ -9,11 +9,11 @@ import { type HeapGraph, UNREACHED, depthOf, rootCategoryOf } from './graph.js';
  */
 
 /** "Nearly all": the share of a group's reachable objects whose path must pass the holder. */
-export const HOLDER_SHARE = 0.9;
+const HOLDER_SHARE = 0.9;
 /** Clusters shown per group (the rest are counted). */
-export const CLUSTERS_SHOWN = 3;
+const CLUSTERS_SHOWN = 3;
 
-export interface ClusterNodes {
+interface ClusterNodes {
   count: number;
   /** Node indices from the root side to one object of the cluster (the last). */
   path: number[];
