@@ -65,7 +65,11 @@ describe('interpreter leaks in check', () => {
 
   it('SARIF places the finding at the line that names the version', () => {
     const run = runCli(['check', 'dotfile', '--format', 'sarif'], { cwd: root, env: { GEMLEAK_HOME: path.join(root, 'home') } });
-    const results = JSON.parse(run.stdout).runs[0].results as { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    const results = JSON.parse(run.stdout).runs[0].results as {
+      ruleId: string;
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
     const ruby = results.filter((result) => result.ruleId.includes('ruby-'));
     expect(ruby.length).toBe(2);
     for (const result of ruby) {
