@@ -111,3 +111,18 @@ export function useColor(io: CliIo, stream: 'stdout' | 'stderr'): boolean {
 export function warn(io: CliIo, message: string): void {
   io.stderr.write(`gemleak: warning: ${terminalLine(message)}\n`);
 }
+
+/**
+ * Writes a command's report: to stdout, or with `--output FILE` to that file (one line and exit 2
+ * when it cannot be written). Every command that takes `--output` goes through here.
+ */
+export async function writeReport(io: CliIo, text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  const [{ writeFile }, path, { GemleakError }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('../errors.js')]);
+  await writeFile(path.resolve(io.cwd, output), text).catch((error: NodeJS.ErrnoException) => {
+    throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
+  });
+}

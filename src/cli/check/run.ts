@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Severity } from '../../advisories/types.js';
 import type { CheckResult, RunWarning } from '../../audit/types.js';
@@ -7,8 +6,7 @@ import { runCheck as checkLockfiles } from '../../check/run.js';
 import type { CheckFormat } from '../../formats.js';
 import { type ReportContext, renderReport } from '../../report/index.js';
 import { describeWarning } from '../../report/describe.js';
-import { GemleakError } from '../../errors.js';
-import { useColor, warn } from '../io.js';
+import { useColor, warn, writeReport } from '../io.js';
 import type { CommandContext } from '../context.js';
 import { githubExtras, reportContext } from './team.js';
 
@@ -67,7 +65,7 @@ export async function runCheckCommand(options: CheckOptions, context: CommandCon
   for (const warning of result.warnings) warn(io, describeWarning(warning));
   const format: CheckFormat = options.format ?? result.configFormat ?? 'text';
   const report = await reportContext(result, format, textOptions(result, options, context), context, now);
-  await emit(await render(result, format, options, report), options.output, context);
+  await writeReport(io, await render(result, format, options, report), options.output);
   await githubExtras(result, { format, formatGiven: options.format !== undefined }, options, context, report);
   context.exitCode = result.exitCode;
 }
@@ -85,15 +83,4 @@ function textOptions(result: CheckResult, options: CheckOptions, context: Comman
     quiet: options.quiet,
     appName: path.basename(path.dirname(path.resolve(context.io.cwd, first))),
   };
-}
-
-async function emit(text: string, output: string | undefined, context: CommandContext): Promise<void> {
-  if (output === undefined) {
-    context.io.stdout.write(text);
-    return;
-  }
-  const target = path.resolve(context.io.cwd, output);
-  await writeFile(target, text).catch((error: NodeJS.ErrnoException) => {
-    throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
-  });
 }

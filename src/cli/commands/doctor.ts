@@ -1,10 +1,7 @@
 import { Option, type Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { type CommandContext, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InvalidOptionValue } from '../context.js';
 import { DOCTOR_FORMATS, type DoctorFormat, FAIL_ON_LEVELS, type FailOn } from '../../doctor/types.js';
-import { GemleakError } from '../../errors.js';
-import { useColor } from '../io.js';
+import { useColor, writeReport } from '../io.js';
 
 interface DoctorFlags {
   pid?: number;
@@ -73,12 +70,7 @@ async function runDoctorCommand(dir: string | undefined, flags: DoctorFlags, con
     color: flags.format === 'text' && flags.output === undefined && useColor(io, 'stdout'),
     repoPath: (file) => paths.get(file) ?? toPosix(file),
   });
-  if (flags.output === undefined) io.stdout.write(text);
-  else {
-    await writeFile(path.resolve(io.cwd, flags.output), text).catch((error: NodeJS.ErrnoException) => {
-      throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: flags.output });
-    });
-  }
+  await writeReport(io, text, flags.output);
   // A process gemleak may not read was not checked: that is "could not check", not "clean".
   if (result.process !== null && !result.process.readable && result.root === null) context.exitCode = EXIT_ERROR;
   else context.exitCode = failingFindings(result, flags.failOn).length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;

@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { GemleakError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { GroupSelection } from '../../heap/groups.js';
 import type { HeapWarning } from '../../heap/types.js';
-import { type CliIo, useColor, warn } from '../io.js';
+import { type CliIo, useColor, warn, writeReport } from '../io.js';
 import { type CommandContext, EXIT_CLEAN, collect, parseCount } from '../context.js';
 
 /**
@@ -207,7 +206,7 @@ async function runHeapDiff(context: CommandContext, names: { before: string; aft
     const { renderHeapDiffText } = await import('../../report/heap-text.js');
     text = renderHeapDiffText(result, selected, { color: colorFor(io, flags), filters: flags.filter, excludes: flags.exclude });
   }
-  await emit(context, text, flags.output);
+  await writeReport(context.io, text, flags.output);
   context.exitCode = EXIT_CLEAN;
 }
 
@@ -243,7 +242,7 @@ async function runHeapPath(context: CommandContext, dump: string, address: strin
   } else {
     text = report.renderHeapPathText(result, { color: colorFor(io, flags) });
   }
-  await emit(context, text, flags.output);
+  await writeReport(context.io, text, flags.output);
   context.exitCode = EXIT_CLEAN;
 }
 
@@ -270,7 +269,7 @@ async function runHeapGrow(context: CommandContext, dumps: string[], flags: Grow
   } else {
     text = report.renderHeapGrowText(result, { color: colorFor(io, flags), top: flags.top ?? DEFAULT_GROW_TOP });
   }
-  await emit(context, text, flags.output);
+  await writeReport(context.io, text, flags.output);
   context.exitCode = EXIT_CLEAN;
 }
 
@@ -295,7 +294,7 @@ async function runHeapSummary(context: CommandContext, dump: string, flags: Summ
   } else {
     text = report.renderHeapSummaryText(result, sites, { color: colorFor(io, flags) });
   }
-  await emit(context, text, flags.output);
+  await writeReport(context.io, text, flags.output);
   context.exitCode = EXIT_CLEAN;
 }
 
@@ -323,16 +322,6 @@ async function printWarnings(io: CliIo, warnings: readonly HeapWarning[]): Promi
   // Loaded here, not at the top: `gemleak check` loads this file and must not load report code.
   const { printable } = await import('../../report/heap-format.js');
   for (const warning of warnings) warn(io, printable(warning.file === null ? warning.message : `${warning.file}: ${warning.message}`));
-}
-
-async function emit(context: CommandContext, text: string, output: string | undefined): Promise<void> {
-  if (output === undefined) {
-    context.io.stdout.write(text);
-    return;
-  }
-  await writeFile(path.resolve(context.io.cwd, output), text).catch((error: NodeJS.ErrnoException) => {
-    throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
-  });
 }
 
 interface ProgressBar {

@@ -1,10 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { GemleakError, UsageError } from '../../errors.js';
 import type { TrendResult, TrendWarning, Verdict } from '../../trend/types.js';
 import { parseDuration, parseSize } from '../../trend/units.js';
-import { type CliIo, useColor, warn } from '../io.js';
+import { type CliIo, useColor, warn, writeReport } from '../io.js';
 import { type CommandContext, EXIT_CLEAN, EXIT_FINDINGS, InvalidOptionValue, parseCount } from '../context.js';
 
 /**
@@ -103,7 +102,7 @@ async function runTrend(context: CommandContext, files: string[], flags: TrendFl
     result = await trendFiles(inputs, { format: flags.input ?? null, intervalS: flags.interval ?? null, unitBytes }, options);
   }
   printWarnings(io, result.warnings);
-  await emit(context, await renderResult(io, result, flags), flags.output);
+  await writeReport(context.io, await renderResult(io, result, flags), flags.output);
   context.exitCode = failed(result, flags.failOn) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -285,14 +284,4 @@ function parseFailOn(value: string, previous: string[] = []): string[] {
 
 function printWarnings(io: CliIo, warnings: readonly TrendWarning[]): void {
   for (const warning of warnings) warn(io, `${warning.file}${warning.line === null ? '' : `:${warning.line}`}: ${warning.message}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
-}
-
-async function emit(context: CommandContext, text: string, output: string | undefined): Promise<void> {
-  if (output === undefined) {
-    context.io.stdout.write(text);
-    return;
-  }
-  await writeFile(path.resolve(context.io.cwd, output), text).catch((error: NodeJS.ErrnoException) => {
-    throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
-  });
 }
