@@ -71,8 +71,9 @@ class Validator {
   #maxAge(value: unknown): number | null {
     if (value === undefined) return null;
     const raw = this.#where.get(['max_age'])?.raw ?? '';
-    if (typeof value !== 'number' || !/^\+?(0x[0-9A-Fa-f_]+|0o[0-7_]+|0b[01_]+|[0-9_]+)$/.test(raw) || !Number.isSafeInteger(value) || value < 1) {
-      this.#fail(['max_age'], `max_age: expected a whole number of days of at least 1 (max_age = 30), got ${describe(value, raw)}`);
+    if (typeof value !== 'number' || !/^\+?(0x[0-9A-Fa-f_]+|0o[0-7_]+|0b[01_]+|[0-9_]+)$/.test(raw) || !Number.isSafeInteger(value) || value < 0) {
+      // 0, as with --max-age 0: the synced copy is stale from the day after its sync.
+      this.#fail(['max_age'], `max_age: expected a whole number of days (max_age = 30), got ${describe(value, raw)}`);
     }
     return value;
   }

@@ -42,6 +42,19 @@ export const RENDERERS: Record<CheckReport, () => Promise<Renderer>> = {
   junit: async () => (await import('./junit.js')).renderJunit,
 };
 
+/**
+ * The heap commands' reports, loaded the same way as the check formats: each module on first use, so
+ * `heap diff --format json` never loads the text renderer.
+ */
+export const HEAP_RENDERERS = {
+  diffText: async () => (await import('./heap-text.js')).renderHeapDiffText,
+  diffJson: async () => (await import('./heap-json.js')).renderHeapDiffJson,
+  diffHeapy: async () => (await import('./heap-heapy.js')).renderHeapyLines,
+  path: async () => import('./heap-path.js'),
+  grow: async () => import('./heap-grow.js'),
+  summary: async () => import('./heap-summary.js'),
+};
+
 export async function renderReport(format: CheckReport, result: CheckResult, context: ReportContext): Promise<string> {
   const render = await RENDERERS[format]();
   return render(result, context);

@@ -104,5 +104,13 @@ function renderSummary(result: CheckResult, style: Style, verbose: boolean): str
   const headline =
     summary.leaks === 0 ? style.green(`No known memory leaks in ${where} (${checkedSentence(summary)}).`) : style.red(`${countsSentence(summary)}: ${where} (${checkedSentence(summary)}).`);
   const databases = verbose ? result.databases.map((database) => style.dim(describeDatabase(database))) : [style.dim(databasesLine(result.databases))];
-  return [headline, ...databases].join('\n');
+  return [headline, ...databases, ...unknownRuby(result, style)].join('\n');
+}
+
+/** Said once: the lockfiles whose Ruby is not written anywhere gemleak looks, so the interpreter was not checked. */
+function unknownRuby(result: CheckResult, style: Style): string[] {
+  const unknown = result.audits.filter((audit) => audit.ruby === null);
+  if (unknown.length === 0) return [];
+  const which = unknown.length === result.audits.length ? (result.audits.length === 1 ? 'this app' : 'these apps') : plural(unknown.length, 'lockfile');
+  return [style.dim(`Ruby version of ${which} not known (no RUBY VERSION, .ruby-version, .tool-versions, mise.toml, Gemfile ruby line or Dockerfile): interpreter leaks not checked`)];
 }

@@ -167,7 +167,7 @@ describe('config errors exit 2 with file:line, before anything is checked', () =
       text: '[[ignore]]\nid = "redis-612"\nreason = "r"\nuntil = 2025-02-30\n',
       stderr: 'gemleak: .gemleak.toml:4: [[ignore]] until: not a valid date: "2025-02-30" (write YYYY-MM-DD: until = 2025-06-30)\n',
     },
-    { text: 'max_age = "30"\n', stderr: 'gemleak: .gemleak.toml:1: max_age: expected a whole number of days of at least 1 (max_age = 30), got a string ("30")\n' },
+    { text: 'max_age = "30"\n', stderr: 'gemleak: .gemleak.toml:1: max_age: expected a whole number of days (max_age = 30), got a string ("30")\n' },
     { text: '\nformat = "xml"\n', stderr: 'gemleak: .gemleak.toml:2: format: unknown format "xml" (choose one of text, table, json, sarif, github, markdown, junit)\n' },
     { text: '[[ignore]]\nid = "redis-612"\n', stderr: 'gemleak: .gemleak.toml:1: [[ignore]]: missing reason (reason = "why this leak does not matter here")\n' },
     { text: 'format = \n', stderr: /^gemleak: \.gemleak\.toml:1: not valid TOML: / },

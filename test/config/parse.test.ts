@@ -78,6 +78,8 @@ path = "leak-reports"
     for (const format of ['text', 'json', 'sarif', 'github', 'markdown', 'junit']) expect(parse(`format = "${format}"`).format).toBe(format);
     expect(parse('max_age = 1_000').maxAge).toBe(1000);
     expect(parse('max_age = 0x1E').maxAge).toBe(30);
+    // As --max-age 0 on the command line: stale from the day after the sync.
+    expect(parse('max_age = 0').maxAge).toBe(0);
   });
 });
 
@@ -112,9 +114,9 @@ describe('parseConfig: every error names the key and its line (exit 2)', () => {
     },
     { name: 'format not a string', text: '\nformat = 1\n', line: 2, message: /^format: expected a string, got an integer \(1\)$/ },
     { name: 'format unknown', text: 'format = "xml"\n', line: 1, message: /^format: unknown format "xml" \(choose one of text, table, json, sarif, github, markdown, junit\)$/ },
-    { name: 'max_age a string', text: 'max_age = "30"\n', line: 1, message: /^max_age: expected a whole number of days of at least 1 \(max_age = 30\), got a string \("30"\)$/ },
+    { name: 'max_age a string', text: 'max_age = "30"\n', line: 1, message: /^max_age: expected a whole number of days \(max_age = 30\), got a string \("30"\)$/ },
     { name: 'max_age a float', text: 'max_age = 1.0\n', line: 1, message: /^max_age: .* got a number \(1\.0\)$/ },
-    { name: 'max_age zero', text: 'max_age = 0\n', line: 1, message: /^max_age: expected a whole number of days of at least 1/ },
+    { name: 'max_age minus one', text: 'max_age = -1\n', line: 1, message: /^max_age: expected a whole number of days/ },
     { name: 'max_age negative', text: 'max_age = -3\n', line: 1, message: /^max_age: / },
     { name: 'ignore as one table', text: 'format = "text"\n[ignore]\nid = "a-1"\n', line: 2, message: /^ignore: expected a list of tables, written \[\[ignore\]\] once per entry, got a table$/ },
     { name: 'ignore as strings', text: 'ignore = ["a-1"]\n', line: 1, message: /^ignore: every entry must be a table \(\[\[ignore\]\]\), got a string \("a-1"\)$/ },

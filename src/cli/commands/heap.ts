@@ -195,16 +195,14 @@ async function runHeapDiff(context: CommandContext, names: { before: string; aft
   const selection: GroupSelection = { ...selectionOf(flags, DEFAULT_DIFF_TOP), ...(heapy ? { order: 'heapy' as const, top: null } : {}) };
   const selected = selectGroups(result.groups, selection);
   let text: string;
+  const { HEAP_RENDERERS } = await import('../../report/index.js');
   if (flags.format === 'json') {
-    const { renderHeapDiffJson } = await import('../../report/heap-json.js');
     const { GEMLEAK_VERSION } = await import('../../version.js');
-    text = renderHeapDiffJson(result, selected, { gemleakVersion: GEMLEAK_VERSION, filters: flags.filter, excludes: flags.exclude });
+    text = (await HEAP_RENDERERS.diffJson())(result, selected, { gemleakVersion: GEMLEAK_VERSION, filters: flags.filter, excludes: flags.exclude });
   } else if (heapy) {
-    const { renderHeapyLines } = await import('../../report/heap-heapy.js');
-    text = renderHeapyLines(result, selected.shown);
+    text = (await HEAP_RENDERERS.diffHeapy())(result, selected.shown);
   } else {
-    const { renderHeapDiffText } = await import('../../report/heap-text.js');
-    text = renderHeapDiffText(result, selected, { color: colorFor(io, flags), filters: flags.filter, excludes: flags.exclude });
+    text = (await HEAP_RENDERERS.diffText())(result, selected, { color: colorFor(io, flags), filters: flags.filter, excludes: flags.exclude });
   }
   await writeReport(context.io, text, flags.output);
   context.exitCode = EXIT_CLEAN;
@@ -234,7 +232,7 @@ async function runHeapPath(context: CommandContext, dump: string, address: strin
   const { findRootPath } = await import('../../heap/path.js');
   const result = await findRootPath({ dump: dumpInput(io, dump), address, onProgress: progress.update, onGraphProgress: progress.graph }).finally(progress.done);
   await printWarnings(io, result.warnings);
-  const report = await import('../../report/heap-path.js');
+  const report = await (await import('../../report/index.js')).HEAP_RENDERERS.path();
   let text: string;
   if (flags.format === 'json') {
     const { GEMLEAK_VERSION } = await import('../../version.js');
@@ -261,7 +259,7 @@ async function runHeapGrow(context: CommandContext, dumps: string[], flags: Grow
     onGraphProgress: progress.graph,
   }).finally(progress.done);
   await printWarnings(io, result.warnings);
-  const report = await import('../../report/heap-grow.js');
+  const report = await (await import('../../report/index.js')).HEAP_RENDERERS.grow();
   let text: string;
   if (flags.format === 'json') {
     const { GEMLEAK_VERSION } = await import('../../version.js');
@@ -286,7 +284,7 @@ async function runHeapSummary(context: CommandContext, dump: string, flags: Summ
     result.sites.filter((site) => site.file !== null || site.line !== null),
     selectionOf(flags, DEFAULT_SUMMARY_TOP),
   );
-  const report = await import('../../report/heap-summary.js');
+  const report = await (await import('../../report/index.js')).HEAP_RENDERERS.summary();
   let text: string;
   if (flags.format === 'json') {
     const { GEMLEAK_VERSION } = await import('../../version.js');
