@@ -1,4 +1,4 @@
-import { parse as parseToml } from 'smol-toml';
+import { createRequire } from 'node:module';
 import type { RubyEngine, RubyVersionSource, RubyVersionSourceKind } from './types.js';
 
 /**
@@ -183,4 +183,13 @@ export function rubyVersionFromDockerfile(text: string, file: string): RubyVersi
     return source('dockerfile', file, line, raw, 'ruby', parseRubyVersionText(version));
   }
   return null;
+}
+
+/**
+ * smol-toml, loaded only when an app has a mise.toml: `gemleak check` reads the Ruby version files on
+ * every run (the pre-commit hook included), and most apps have none.
+ */
+function parseToml(text: string): unknown {
+  const { parse } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
+  return parse(text);
 }
