@@ -1,4 +1,5 @@
 import { GEMLEAK_VERSION } from '../../version.js';
+import { terminalLine } from '../../terminal.js';
 import { isGemleakError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 
@@ -14,7 +15,7 @@ export async function printVersion(context: CommandContext, _rest: string[]): Pr
   } catch (error) {
     if (!isGemleakError(error)) throw error;
     io.stdout.write(`gemleak ${GEMLEAK_VERSION}\n`);
-    io.stderr.write(`gemleak: ${error.describe()}\n`);
+    io.stderr.write(`gemleak: ${terminalLine(error.describe())}\n`);
     context.exitCode = error.exitCode;
     return;
   }
