@@ -6,6 +6,7 @@
 import type { SeriesAnalysis } from '../trend/types.js';
 import { formatDuration } from '../trend/units.js';
 import { createStyle } from './style.js';
+import { sampleRange } from './trend-format.js';
 
 export interface ChartOptions {
   width: number;
@@ -36,16 +37,7 @@ export function renderTrendChart(analysis: SeriesAnalysis, options: ChartOptions
   const span = x1 - x0 || 1;
   const column = (value: number) => Math.min(width - 1, Math.max(0, Math.floor(((value - x0) / span) * (width - 1) + 0.5)));
   // The y range covers the samples (the fitted lines are drawn only inside it).
-  let low = Infinity;
-  let high = -Infinity;
-  for (let i = 0; i < n; i++) {
-    low = Math.min(low, mib[i]!);
-    high = Math.max(high, mib[i]!);
-  }
-  if (high - low < 1e-9) {
-    low -= 1;
-    high += 1;
-  }
+  let { low, high } = sampleRange(mib, n);
   const pad = (high - low) * 0.05;
   low -= pad;
   high += pad;

@@ -55,3 +55,14 @@ export function numberFacts(analysis: LifeAnalysis | SeriesAnalysis, series: Ser
   }
   return facts;
 }
+
+/** The y range a chart covers: the first `n` samples, widened by 1 MiB each way when they are flat. */
+export function sampleRange(mib: ArrayLike<number>, n: number): { low: number; high: number } {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < n; i++) {
+    low = Math.min(low, mib[i]!);
+    high = Math.max(high, mib[i]!);
+  }
+  return high - low < 1e-9 ? { low: low - 1, high: high + 1 } : { low, high };
+}

@@ -5,7 +5,7 @@
  */
 import type { SeriesAnalysis, TrendResult } from '../trend/types.js';
 import { formatDuration } from '../trend/units.js';
-import { formatNumber } from './trend-format.js';
+import { formatNumber, sampleRange } from './trend-format.js';
 
 const PANEL = { width: 900, height: 320, left: 72, right: 24, top: 36, bottom: 44 };
 
@@ -33,16 +33,7 @@ function seriesPanel(analysis: SeriesAnalysis): string {
     `<text class="title" x="${PANEL.left}" y="22" fill="${SVG_COLORS.text}" font-size="14" font-weight="600">${escapeXml(shorten(series.name, TITLE_MAX_CHARS))} — ${escapeXml(analysis.verdict)}</text>`,
   );
   if (n === 0) return parts.join('');
-  let low = Infinity;
-  let high = -Infinity;
-  for (let i = 0; i < n; i++) {
-    low = Math.min(low, mib[i]!);
-    high = Math.max(high, mib[i]!);
-  }
-  if (high - low < 1e-9) {
-    low -= 1;
-    high += 1;
-  }
+  let { low, high } = sampleRange(mib, n);
   const ticks = niceTicks(low, high, 5);
   low = Math.min(low, ticks[0]!);
   high = Math.max(high, ticks[ticks.length - 1]!);

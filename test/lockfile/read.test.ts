@@ -4,27 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GemleakError } from '../../src/errors.js';
 import { readLockfile, resolveLockfilePath } from '../../src/lockfile/index.js';
-
-/** A small valid lockfile locking `specs` (`name (version)`), the first one on line 4. */
-function lockfileWith(specs: string[], platforms = ['ruby']): string {
-  const names = [...new Set(specs.map((spec) => spec.slice(0, spec.indexOf(' '))))];
-  const lines = [
-    'GEM',
-    '  remote: https://rubygems.org/',
-    '  specs:',
-    ...specs.map((spec) => `    ${spec}`),
-    '',
-    'PLATFORMS',
-    ...platforms.map((platform) => `  ${platform}`),
-    '',
-    'DEPENDENCIES',
-    ...names.map((name) => `  ${name}`),
-    '',
-    'BUNDLED WITH',
-    '   2.4.22',
-  ];
-  return `${lines.join('\n')}\n`;
-}
+import { lockfileWith } from '../helpers/fixtures.js';
 
 let root: string;
 

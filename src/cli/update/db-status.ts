@@ -88,12 +88,12 @@ export async function runDbStatus(options: DbStatusOptions, context: CommandCont
   const total = inUse?.total ?? 0;
   const corrections = inUse?.corrections ?? [];
   const updating = await lockHolder(home);
-  const configShown = { file: config?.file ?? null, problem: configProblem };
+  const view: StatusView = { home, config: { file: config?.file ?? null, problem: configProblem }, all, used, total, updating, corrections };
   if (options.format === 'json') {
-    io.stdout.write(`${JSON.stringify(statusJson(home, configShown, all, used, total, updating, corrections), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(statusJson(view), null, 2)}\n`);
     return;
   }
-  io.stdout.write(terminalLines(statusText(home, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null, configShown, all, used, total, updating, corrections)));
+  io.stdout.write(terminalLines(statusText(view, io.env.GEMLEAK_HOME ? 'GEMLEAK_HOME' : null)));
 }
 
 async function bundledStatus(inUse: boolean): Promise<DatabaseStatus> {
@@ -198,15 +198,18 @@ async function lockHolder(home: string): Promise<{ pid: number; host: string; st
   }
 }
 
-function statusJson(
-  home: string,
-  config: { file: string | null; problem: string | null },
-  all: DatabaseStatus[],
-  used: DatabaseStatus[],
-  total: number,
-  updating: { pid: number; host: string; startedAt: string } | null,
-  corrections: readonly CorrectionInForce[],
-) {
+/** Everything `db status` shows, in either format. */
+interface StatusView {
+  home: string;
+  config: { file: string | null; problem: string | null };
+  all: DatabaseStatus[];
+  used: DatabaseStatus[];
+  total: number;
+  updating: { pid: number; host: string; startedAt: string } | null;
+  corrections: readonly CorrectionInForce[];
+}
+
+function statusJson({ home, config, all, used, total, updating, corrections }: StatusView) {
   return {
     gemleak_version: GEMLEAK_VERSION,
     data_home: home,
@@ -233,16 +236,7 @@ function statusJson(
   };
 }
 
-function statusText(
-  home: string,
-  homeFrom: string | null,
-  config: { file: string | null; problem: string | null },
-  all: DatabaseStatus[],
-  used: DatabaseStatus[],
-  total: number,
-  updating: { pid: number; host: string; startedAt: string } | null,
-  corrections: readonly CorrectionInForce[],
-): string {
+function statusText({ home, config, all, used, total, updating, corrections }: StatusView, homeFrom: string | null): string {
   const lines = [`Data folder: ${home}${homeFrom ? ` (from ${homeFrom})` : ''}`];
   if (config.file !== null) lines.push(`Config: ${config.file}`);
   if (config.problem !== null) lines.push(`Config: cannot be read, so its [[database]] sources are not shown: ${config.problem}`);
