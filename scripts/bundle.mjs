@@ -55,7 +55,7 @@ const common = {
   // commander is CommonJS, and every Node built-in is loaded through `require` (see builtinsThroughRequire):
   // both need a real require inside an ES module. Chunks that never use it lose the banner below.
   banner: { js: BANNER },
-  minify: true,
+  minify: !process.env.GEMLEAK_READABLE,
   logLevel: 'warning',
   metafile: true,
   external: EXTERNAL,

@@ -15,7 +15,8 @@ import { appRoot, detectRubyVersion } from '../runtime/index.js';
 export function rubyVersionOf(lockfile: Lockfile, cwd: string): RubyVersionFound | null {
   const folder = path.dirname(lockfile.file);
   try {
-    const detection = detectRubyVersion(folder, { lockfile: path.basename(lockfile.file), root: appRoot(folder, cwd) });
+    const lockfileRubyVersion = lockfile.rubyVersion === null || lockfile.rubyVersionLine === undefined ? null : { value: lockfile.rubyVersion, line: lockfile.rubyVersionLine };
+    const detection = detectRubyVersion(folder, { lockfile: path.basename(lockfile.file), root: appRoot(folder, cwd), lockfileRubyVersion });
     const chosen = detection.chosen;
     if (chosen === null || chosen.version === null) return null;
     return { engine: chosen.engine, version: chosen.version, raw: chosen.raw, file: chosen.file, line: chosen.line, kind: chosen.kind };

@@ -3,12 +3,6 @@ import { GemleakError } from '../errors.js';
 import { type CliIo, processIo } from './io.js';
 import { type CommandContext, EXIT_ERROR, InvalidOptionValue } from './context.js';
 import { registerCheck } from './commands/check.js';
-import { registerUpdate } from './commands/update.js';
-import { registerDb } from './commands/db.js';
-import { registerHook } from './commands/hook.js';
-import { registerHeap } from './commands/heap.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerTrend } from './commands/trend.js';
 import { printVersion } from './commands/version.js';
 import { GEMLEAK_VERSION } from '../version.js';
 import { terminalLine } from '../terminal.js';
@@ -28,7 +22,7 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
     await printVersion(context, []);
     return context.exitCode;
   }
-  const program = buildProgram(context);
+  const program = await buildProgram(context, args);
   try {
     await program.parseAsync(helpAsFlag(args, program), { from: 'user' });
     return context.exitCode;
@@ -38,7 +32,31 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-function buildProgram(context: CommandContext): Command {
+type Register = (program: Command, context: CommandContext) => void;
+
+/**
+ * Each top-level command and how to declare it. `check` is declared from main.js itself: it is what
+ * the pre-commit hook runs on every commit. The others' declarations (long option lists, their own
+ * small modules) are loaded only when one of them runs or when every command must be known (help,
+ * an unknown command and its suggestion).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  check: async () => registerCheck,
+  update: async () => (await import('./commands/update.js')).registerUpdate,
+  db: async () => (await import('./commands/db.js')).registerDb,
+  hook: async () => (await import('./commands/hook.js')).registerHook,
+  heap: async () => (await import('./commands/heap.js')).registerHeap,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  trend: async () => (await import('./commands/trend.js')).registerTrend,
+};
+
+/** The command the arguments name (the first word; the only global options are flags), or every command. */
+function commandsNamedIn(args: readonly string[]): string[] {
+  const word = args.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && Object.hasOwn(COMMANDS, word) ? [word] : Object.keys(COMMANDS);
+}
+
+async function buildProgram(context: CommandContext, args: readonly string[]): Promise<Command> {
   const { io } = context;
   const program = new Command('gemleak')
     .description('Find gem versions with known memory leaks in Gemfile.lock, then diff heap dumps to find the rest.')
@@ -64,13 +82,8 @@ ${COLOR_HELP}
 Exit codes: 0 clean, 1 leaky gems found, 2 could not run (bad input, bad flag).`,
     )
     .exitOverride();
-  registerCheck(program, context);
-  registerUpdate(program, context);
-  registerDb(program, context);
-  registerHook(program, context);
-  registerHeap(program, context);
-  registerDoctor(program, context);
-  registerTrend(program, context);
+  const registers = await Promise.all(commandsNamedIn(args).map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program, context);
   for (const command of program.commands) inheritBehaviour(command, program);
   program.showHelpAfterError('(run gemleak --help for usage)');
   // Global options are parsed wherever they stand: `gemleak check -V` prints the version instead

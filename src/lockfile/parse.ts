@@ -401,6 +401,7 @@ class LockfileParser {
       throw this.error('LOCKFILE_BAD_LINE', line, `found a second ${section.header} value ${quote(value)}; expected one (already read ${quote(this.result[section.kind] ?? '')})`);
     }
     this.result[section.kind] = value;
+    if (section.kind === 'rubyVersion') this.result.rubyVersionLine = line;
   }
 
   /** A line that does not parse; on the file's last line a cut-short line means the file was truncated. */

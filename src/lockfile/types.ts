@@ -70,6 +70,8 @@ export interface Lockfile {
   /** CHECKSUMS entries keyed by `name (version[-platform])`; value is the checksum list as written. */
   checksums: Record<string, string>;
   rubyVersion: string | null;
+  /** The line of the `RUBY VERSION` value; absent when there is none. */
+  rubyVersionLine?: number;
   bundledWith: string | null;
   warnings: LockfileWarning[];
 }

@@ -1,7 +1,7 @@
 import type { CheckResult, Finding } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { activeFindings, blockerSentences, safeVersionsText, writtenAt } from './describe.js';
+import { activeFindings, withoutGemLists, blockerSentences, safeVersionsText, writtenAt } from './describe.js';
 import { forTerminal } from './escape.js';
 
 export interface CompactOptions {
@@ -19,7 +19,7 @@ export interface CompactOptions {
 export function renderCompact(unsafe: CheckResult, options: Pick<CompactOptions, 'color' | 'quiet'>): string {
   // Paths, titles and reasons may hold terminal escapes; the fix command is already shell-quoted
   // with visible escapes for bytes a terminal would act on (src/shell.ts).
-  const result = forTerminal(unsafe);
+  const result = forTerminal(withoutGemLists(unsafe));
   const style = createStyle(options.color);
   const active = activeFindings(result);
   const suppressed = result.audits.flatMap((audit) => audit.findings.filter((finding) => finding.suppressed));

@@ -1,7 +1,7 @@
 import type { CheckResult, Finding, GemUpgrade } from '../audit/types.js';
 import { ignoreKey } from '../advisories/types.js';
 import { type Style, createStyle, plural } from './style.js';
-import { activeFindings, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText, writtenAt } from './describe.js';
+import { activeFindings, withoutGemLists, blockerSentences, checkedSentence, countsSentence, databasesLine, describeDatabase, leakyText, safeVersionsText, writtenAt } from './describe.js';
 import { heapDiffFollowUp } from './follow-up.js';
 import { forTerminal, terminalLine } from './escape.js';
 
@@ -21,7 +21,7 @@ export interface TextOptions {
  */
 export function renderText(unsafe: CheckResult, options: TextOptions): string {
   // Titles, URLs, paths and reasons may hold terminal escapes or newlines: escaped once, here.
-  const result = forTerminal(unsafe);
+  const result = forTerminal(withoutGemLists(unsafe));
   const style = createStyle(options.color);
   const active = activeFindings(result);
   if (active.length === 0 && options.quiet) return '';

@@ -28,7 +28,7 @@ export function appRoot(dir: string, cwd = process.cwd()): AppRoot {
 }
 
 /** `relative` (forward slashes, inside the app) as messages show it: `app/Dockerfile`. */
-function displayPath(root: AppRoot, relative: string): string {
+export function displayPath(root: AppRoot, relative: string): string {
   return root.display === '.' || root.display === '' ? relative : path.join(root.display, relative);
 }
 

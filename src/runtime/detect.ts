@@ -1,5 +1,5 @@
-import { type AppRoot, MAX_LOCKFILE_BYTES, appRoot, readAppFile } from './app-files.js';
-import { rubyVersionFromDockerfile, rubyVersionFromDotFile, rubyVersionFromGemfile, rubyVersionFromLockfile, rubyVersionFromMise, rubyVersionFromToolVersions } from './parse.js';
+import { type AppRoot, MAX_LOCKFILE_BYTES, appRoot, displayPath, readAppFile } from './app-files.js';
+import { rubyVersionFromDockerfile, rubyVersionFromDotFile, rubyVersionFromGemfile, rubyVersionFromLockfile, rubyVersionFromLockfileValue, rubyVersionFromMise, rubyVersionFromToolVersions } from './parse.js';
 import type { RubyVersionDetection, RubyVersionSource } from './types.js';
 
 export interface DetectRubyVersionOptions {
@@ -9,6 +9,11 @@ export interface DetectRubyVersionOptions {
   dockerfiles?: readonly string[];
   /** The app folder already resolved (doctor resolves it once for all its reads). */
   root?: AppRoot;
+  /**
+   * The lockfile's `RUBY VERSION` value and line as the lockfile parser read them (null: it has
+   * none), so that the lockfile is not read a second time.
+   */
+  lockfileRubyVersion?: { value: string; line: number } | null;
 }
 
 type Reader = (text: string, file: string) => RubyVersionSource | null;
@@ -40,7 +45,12 @@ export function detectRubyVersion(dir: string, options: DetectRubyVersionOptions
     }
   };
   const lockfiles = options.lockfile === undefined ? ['Gemfile.lock', 'gems.locked'] : [options.lockfile];
-  for (const lockfile of lockfiles) {
+  const known = options.lockfileRubyVersion;
+  if (known !== undefined) {
+    const found = known === null ? null : rubyVersionFromLockfileValue(known.value, displayPath(root, lockfiles[0]!), known.line);
+    if (found) sources.push(found);
+  }
+  for (const lockfile of known === undefined ? lockfiles : []) {
     const read = readAppFile(root, lockfile, MAX_LOCKFILE_BYTES);
     if (read.kind === 'absent') continue;
     readInto(lockfile, rubyVersionFromLockfile, read);

@@ -56,20 +56,35 @@ function lines(text: string): { line: number; text: string }[] {
 }
 
 /**
- * The lockfile's `RUBY VERSION` section: `   ruby 3.3.0p0`, or for JRuby `   ruby 3.1.4p0 (jruby 9.4.5.0)`.
- * The lockfile parser keeps the value but not its line, so the section is found again here.
+ * The lockfile's `RUBY VERSION` section: `   ruby 3.3.0p0`, or for JRuby `   ruby 3.1.4p0 (jruby 9.4.5.0)`
+ * (Bundler 4 indents it 2 spaces). Found with one search rather than by splitting the whole file:
+ * `gemleak check` reads this on every commit.
  */
 export function rubyVersionFromLockfile(text: string, file: string): RubyVersionSource | null {
-  const all = lines(text);
-  const header = all.findIndex((entry) => entry.text.trimEnd() === 'RUBY VERSION');
-  if (header < 0) return null;
-  const entry = all[header + 1];
-  if (entry === undefined) return null;
-  const match = /^ {3}ruby (\S+)(?: \((\S+) ([^)]+)\))?\s*$/.exec(entry.text);
+  const header = /^RUBY VERSION[^\S\n]*$/m.exec(text);
+  if (header === null) return null;
+  const start = text.indexOf('\n', header.index);
+  if (start < 0) return null;
+  const end = text.indexOf('\n', start + 1);
+  const value = text.slice(start + 1, end < 0 ? text.length : end);
+  if (!/^ {2,3}\S/.test(value)) return null;
+  return rubyVersionFromLockfileValue(value.trim(), file, lineAt(text, start + 1));
+}
+
+/** The `RUBY VERSION` value as the lockfile parser read it (`ruby 3.3.0p0`), on its line. */
+export function rubyVersionFromLockfileValue(value: string, file: string, line: number): RubyVersionSource | null {
+  const match = /^ruby (\S+)(?: \((\S+) ([^)]+)\))?$/.exec(value);
   if (!match) return null;
   const parsed = parseRubyVersionText(match[1]!);
   const engine = match[2] ?? 'ruby';
-  return source('lockfile', file, entry.line, entry.text.trim(), engine, parsed, match[3] ?? null);
+  return source('lockfile', file, line, value, engine, parsed, match[3] ?? null);
+}
+
+/** The 1-based line of the character at `offset`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  return line;
 }
 
 /** `.ruby-version`: the first line that is not blank or a comment: `3.3.0`, `ruby-3.3.0`, `jruby-9.4.5.0`. */

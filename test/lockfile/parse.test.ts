@@ -261,9 +261,10 @@ describe('parseLockfile: the grammar Bundler writes', () => {
 describe('parseLockfile: line endings, byte-order mark and trailing whitespace', () => {
   const original = fixture('checksums.lock');
   const expected = parseLockfile(original, 'Gemfile.lock');
-  const lineNumbers = (lockfile: Lockfile) => [...lockfile.specs, ...lockfile.dependencies].map((entry) => entry.line);
+  const lineNumbers = (lockfile: Lockfile) => [...[...lockfile.specs, ...lockfile.dependencies].map((entry) => entry.line), lockfile.rubyVersionLine];
   const withoutLineNumbers = (lockfile: Lockfile) => ({
     ...lockfile,
+    rubyVersionLine: lockfile.rubyVersionLine === undefined ? undefined : 0,
     specs: lockfile.specs.map((spec) => ({ ...spec, line: 0 })),
     dependencies: lockfile.dependencies.map((dependency) => ({ ...dependency, line: 0 })),
     warnings: [],
