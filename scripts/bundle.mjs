@@ -17,12 +17,17 @@ import { build } from 'esbuild';
 const packageJson = JSON.parse(readFileSync('package.json', 'utf8'));
 const EXTERNAL = Object.keys(packageJson.dependencies ?? {});
 
-const BANNER = "import { createRequire as __gemleakCreateRequire } from 'node:module'; const require = __gemleakCreateRequire(import.meta.url);";
+// `require` for commander (CommonJS) and `__gemleakRequire` for gemleak's own built-ins (see
+// builtinsThroughRequire): a name of our own, so esbuild does not route the calls through its
+// `__require` helper, which would be a chunk of its own that every command loads.
+const BANNER = "import { createRequire as __gemleakCreateRequire } from 'node:module'; const require = __gemleakCreateRequire(import.meta.url), __gemleakRequire = require;";
 
 const entryPoints = { main: 'src/cli/main.ts' };
-// The heap scanner runs in worker threads, which load their script by URL next to the chunk that
-// starts them, so it is an entry point of its own in the same folder.
-if (existsSync('src/heap/scan-worker.ts')) entryPoints['scan-worker'] = 'src/heap/scan-worker.ts';
+// The heap scanner runs in worker threads, which load their script by URL from the folder of the
+// chunk that starts them. It is built on its own, in one file (build 3 below): a worker has no
+// main.js loaded, and code it shared with the CLI would otherwise become chunks that every
+// command loads.
+const WORKER_ENTRY = 'src/heap/scan-worker.ts';
 
 /**
  * `gemleak check` is its own bundle, dist/bin/check.js: everything a check runs in one module. In one
@@ -39,7 +44,7 @@ if (existsSync('src/heap/scan-worker.ts')) entryPoints['scan-worker'] = 'src/hea
  */
 const CHECK_ENTRY = 'src/cli/check/bundle-entry.ts';
 const CHECK_MODULES = ['src/cli/check/run.ts', 'src/lockfile/decode.ts', 'src/lockfile/parse.ts'];
-const SHARED_WITH_MAIN = ['src/errors.ts', 'src/version.ts', 'src/package-root.ts', 'src/cli/io.ts', 'src/cli/context.ts'];
+const SHARED_WITH_MAIN = ['src/errors.ts', 'src/version.ts', 'src/package-root.ts', 'src/terminal.ts', 'src/formats.ts', 'src/cli/io.ts', 'src/cli/context.ts'];
 
 // Chunk names carry content hashes: clear the folder so old chunks do not pile up.
 rmSync('dist/bin', { recursive: true, force: true });
@@ -55,6 +60,7 @@ const common = {
   // commander is CommonJS, and every Node built-in is loaded through `require` (see builtinsThroughRequire):
   // both need a real require inside an ES module. Chunks that never use it lose the banner below.
   banner: { js: BANNER },
+  // GEMLEAK_READABLE=1 keeps names and layout, for reading a CPU profile of the bundle.
   minify: !process.env.GEMLEAK_READABLE,
   logLevel: 'warning',
   metafile: true,
@@ -65,7 +71,7 @@ const common = {
 // loads lazily (YAML, TOML, the other report formats, --update, --recursive), which build 1 emits as
 // entry chunks of their own for check.js to load.
 const checkBuild = { ...common, entryPoints: { check: CHECK_ENTRY }, splitting: false };
-const sharedWithMain = redirect(SHARED_WITH_MAIN, './main.js', ['import-statement']);
+const sharedWithMain = redirect(SHARED_WITH_MAIN, './main.js', ['import-statement', 'dynamic-import']);
 const probe = await build({ ...checkBuild, write: false, plugins: [builtinsThroughRequire(), sharedWithMain, externalDynamicImports()] });
 const inlined = new Set(Object.keys(probe.metafile.inputs).map((file) => path.resolve(file)));
 // Lazy imports by source path (relative specifiers) or by package name (bare ones) → the entry name.
@@ -87,7 +93,7 @@ const staticGraph = async (entry) => {
   const result = await build({ ...common, entryPoints: [entry], splitting: false, write: false, plugins: [builtinsThroughRequire(), externalDynamicImports()] });
   return Object.keys(result.metafile.inputs).map((file) => path.resolve(file));
 };
-const ownImports = new Set((await Promise.all(['src/cli/main.ts', ...(entryPoints['scan-worker'] ? [entryPoints['scan-worker']] : [])].map(staticGraph))).flat());
+const ownImports = new Set(await staticGraph('src/cli/main.ts'));
 
 const cli = await build({
   ...common,
@@ -97,11 +103,16 @@ const cli = await build({
     builtinsThroughRequire(),
     lazyCommanderChildProcess(),
     redirect(CHECK_MODULES, './check.js', ['dynamic-import']),
+    // main.js's own modules import these statically (that is what puts them in main.js); everyone
+    // else, and every import(), takes them from main.js.
     redirect(SHARED_WITH_MAIN, './main.js', ['import-statement'], (importer) => !ownImports.has(importer)),
+    redirect(SHARED_WITH_MAIN, './main.js', ['dynamic-import']),
+    commanderFromMain((importer) => !ownImports.has(importer)),
   ],
 });
 const check = await build({ ...checkBuild, plugins: [builtinsThroughRequire(), sharedWithMain, lazyFromCli(lazyFromCheck)] });
-const outputs = { ...cli.metafile.outputs, ...check.metafile.outputs };
+const worker = existsSync(WORKER_ENTRY) ? await build({ ...common, entryPoints: { 'scan-worker': WORKER_ENTRY }, splitting: false, plugins: [builtinsThroughRequire()] }) : null;
+const outputs = { ...cli.metafile.outputs, ...check.metafile.outputs, ...worker?.metafile.outputs };
 
 // What the bundle inlines must not also be installed as a dependency.
 const inlinedPackages = new Set(
@@ -121,7 +132,7 @@ for (const name of inlinedPackages) {
 // elsewhere it would just run createRequire once more per chunk loaded.
 for (const file of Object.keys(outputs).filter((name) => name.endsWith('.js'))) {
   const code = readFileSync(file, 'utf8');
-  if (code.startsWith(BANNER) && !/\brequire\b/.test(code.slice(BANNER.length))) writeFileSync(file, code.slice(BANNER.length).replace(/^\n/, ''));
+  if (code.startsWith(BANNER) && !/\b(?:require|__gemleakRequire)\b/.test(code.slice(BANNER.length))) writeFileSync(file, code.slice(BANNER.length).replace(/^\n/, ''));
 }
 
 // Which sources went into which output file: tests use it to prove what a command loads.
@@ -147,7 +158,7 @@ function builtinsThroughRequire() {
 }
 
 function rewriteBuiltinImports(source, file) {
-  const contents = source.replace(/^import (?!type )(.+) from '(node:[a-z_/]+)';$/gm, (_, clause, specifier) => `const ${bindings(clause, file)} = require('${specifier}');`);
+  const contents = source.replace(/^import (?!type )(.+) from '(node:[a-z_/]+)';$/gm, (_, clause, specifier) => `const ${bindings(clause, file)} = __gemleakRequire('${specifier}');`);
   if (/^import (?!type )[^;]*'node:/m.test(contents)) throw new Error(`${file}: an import of a built-in that builtinsThroughRequire cannot rewrite`);
   return contents;
 }
@@ -213,7 +224,20 @@ function lazyFromCli(chunks) {
   };
 }
 
-/** main.js re-exports SHARED_WITH_MAIN for check.js; in the sources nothing imports them from main. */
+/**
+ * The command declarations loaded lazily (every command but check) take commander from main.js,
+ * which has it already, instead of esbuild moving commander into a chunk that every run loads.
+ */
+function commanderFromMain(when) {
+  return {
+    name: 'commander-from-main',
+    setup(bundle) {
+      bundle.onResolve({ filter: /^commander$/ }, (args) => (args.kind === 'import-statement' && when(path.resolve(args.importer)) ? { path: './main.js', external: true } : undefined));
+    },
+  };
+}
+
+/** main.js re-exports SHARED_WITH_MAIN (and commander) for the chunks that take them from it; in the sources nothing imports them from main. */
 function reexportFromMain() {
   const main = path.resolve('src/cli/main.ts');
   return {
@@ -222,6 +246,7 @@ function reexportFromMain() {
       bundle.onLoad({ filter: /[\\/]src[\\/]cli[\\/]main\.ts$/ }, (args) => {
         if (args.path !== main) return undefined;
         const reexports = SHARED_WITH_MAIN.map((file) => `export * from './${path.relative(path.dirname(main), path.resolve(file)).replace(/\.ts$/, '.js')}';`);
+        reexports.push("export { Command, Option } from 'commander';");
         return { contents: [rewriteBuiltinImports(readFileSync(main, 'utf8'), main), ...reexports].join('\n'), loader: 'ts' };
       });
     },

@@ -121,7 +121,7 @@ export async function writeReport(io: CliIo, text: string, output: string | unde
     io.stdout.write(text);
     return;
   }
-  const [{ writeFile }, path, { GemleakError }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('../errors.js')]);
+  const [{ writeFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   await writeFile(path.resolve(io.cwd, output), text).catch((error: NodeJS.ErrnoException) => {
     throw new GemleakError('OUTPUT_UNWRITABLE', `cannot write the report (${error.code ?? error.message})`, { file: output });
   });

@@ -1,5 +1,13 @@
 import { type AppRoot, MAX_LOCKFILE_BYTES, appRoot, displayPath, readAppFile } from './app-files.js';
-import { rubyVersionFromDockerfile, rubyVersionFromDotFile, rubyVersionFromGemfile, rubyVersionFromLockfile, rubyVersionFromLockfileValue, rubyVersionFromMise, rubyVersionFromToolVersions } from './parse.js';
+import {
+  rubyVersionFromDockerfile,
+  rubyVersionFromDotFile,
+  rubyVersionFromGemfile,
+  rubyVersionFromLockfile,
+  rubyVersionFromLockfileValue,
+  rubyVersionFromMise,
+  rubyVersionFromToolVersions,
+} from './parse.js';
 import type { RubyVersionDetection, RubyVersionSource } from './types.js';
 
 export interface DetectRubyVersionOptions {

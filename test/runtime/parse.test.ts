@@ -30,7 +30,12 @@ const ROWS: Row[] = [
   { name: 'lockfile JRuby', reader: rubyVersionFromLockfile, text: LOCK('   ruby 3.1.4p0 (jruby 9.4.5.0)'), expected: [13, 'jruby', '3.1.4', '9.4.5.0', null] },
   { name: 'lockfile preview', reader: rubyVersionFromLockfile, text: LOCK('   ruby 3.4.0.preview1'), expected: [13, 'ruby', '3.4.0.preview1', null, null] },
   { name: 'lockfile indented 2 spaces (Bundler 4)', reader: rubyVersionFromLockfile, text: LOCK('  ruby 3.4.1'), expected: [13, 'ruby', '3.4.1', null, null] },
-  { name: 'lockfile CRLF, trailing space on the header', reader: rubyVersionFromLockfile, text: LOCK('   ruby 3.3.0p0').replace('RUBY VERSION', 'RUBY VERSION ').replaceAll('\n', '\r\n'), expected: [13, 'ruby', '3.3.0', null, null] },
+  {
+    name: 'lockfile CRLF, trailing space on the header',
+    reader: rubyVersionFromLockfile,
+    text: LOCK('   ruby 3.3.0p0').replace('RUBY VERSION', 'RUBY VERSION ').replaceAll('\n', '\r\n'),
+    expected: [13, 'ruby', '3.3.0', null, null],
+  },
   { name: 'lockfile RUBY VERSION not at the start of a line', reader: rubyVersionFromLockfile, text: LOCK('   ruby 3.3.0p0').replace('RUBY VERSION', ' RUBY VERSION'), expected: null },
   { name: 'lockfile RUBY VERSION with no value line', reader: rubyVersionFromLockfile, text: 'GEM\n  specs:\n\nRUBY VERSION\n\nBUNDLED WITH\n   2.5.6\n', expected: null },
   { name: 'lockfile without RUBY VERSION', reader: rubyVersionFromLockfile, text: 'GEM\n  specs:\n\nBUNDLED WITH\n   2.5.6\n', expected: null },
