@@ -9,7 +9,7 @@ export const sharedRoot = path.resolve(repoRoot, '../shared');
 export const gemleakBin = path.join(repoRoot, 'bin', 'gemleak.js');
 
 export function requireBuild() {
-  if (!existsSync(path.join(repoRoot, 'dist', 'bin', 'main.js'))) {
+  if (!existsSync(path.join(repoRoot, 'dist', 'bin', 'main.cjs'))) {
     console.error('bench: dist/ is missing; run `npm install` (or `npm run build`) first');
     process.exit(2);
   }

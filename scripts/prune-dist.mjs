@@ -9,9 +9,10 @@ import path from 'node:path';
 
 const DIST = 'dist';
 /** Read by path, not imported: the bundled database's index; and the bundle's input map (for tests, not packed). */
-const KEEP = new Set([path.join(DIST, 'bundled-index.json'), path.join(DIST, 'bin', 'inputs.json')]);
-const ENTRIES = [path.join(DIST, 'index.js'), path.join(DIST, 'index.d.ts'), path.join('bin', 'gemleak.js')];
-const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|new URL\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
+const KEEP = new Set([path.join(DIST, 'bundled-index.json'), path.join(DIST, 'bin', 'inputs.json'), path.join(DIST, 'bin', 'main.cjs.cache')]);
+// bin/load-cli.js loads dist/bin/main.cjs by path (through node:vm), with its code cache beside it.
+const ENTRIES = [path.join(DIST, 'index.js'), path.join(DIST, 'index.d.ts'), path.join('bin', 'gemleak.js'), path.join(DIST, 'bin', 'main.cjs')];
+const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\(\s*|new URL\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
 
 const reached = new Set();
 const pending = [...ENTRIES];

@@ -38,8 +38,8 @@ function packedFiles(): string[] {
   return (JSON.parse(run.stdout) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path).sort();
 }
 
-/** Relative references a compiled file makes: imports, re-exports, dynamic imports, `new URL(...)` (a worker). */
-const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|new URL\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
+/** Relative references a compiled file makes: imports, re-exports, dynamic imports, requires, `new URL(...)` (a worker). */
+const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\(\s*|new URL\(\s*)['"](\.\.?\/[^'"]+)['"]/g;
 
 /** Every file reachable from the entry points, following relative references (and .d.ts beside .js for types). */
 function reachable(entries: string[]): Set<string> {
@@ -69,13 +69,17 @@ describe('the package', () => {
 
   it('ships exactly what its entry points reach, the data read by path, and the documents', () => {
     const exported = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default]));
-    const entries = [...Object.values(manifest.bin), ...exported.filter((file): file is string => file?.startsWith('./dist/') === true)].map((file) => file.replace(/^\.\//, ''));
+    // bin/load-cli.js loads the CLI bundle by path (through node:vm).
+    const entries = [...Object.values(manifest.bin), 'dist/bin/main.cjs', ...exported.filter((file): file is string => file?.startsWith('./dist/') === true)].map((file) => file.replace(/^\.\//, ''));
     const expected = new Set([
       ...reachable(entries),
       // Read by path, not imported: the bundled database (and its prebuilt index), the JSON Schema of --format json.
       'dist/bundled-index.json',
       // Spawned by path (src/advisories/sync.ts): runs git so that it dies with a killed update.
-      'bin/git-guard.js',
+      'bin/git-guard.mjs',
+      // Read by path: the bundle's code cache, and the folder's module type (bin/ is CommonJS).
+      'dist/bin/main.cjs.cache',
+      'bin/package.json',
       ...filesBelow('advisories'),
       ...filesBelow('schemas'),
       'package.json',
@@ -109,10 +113,10 @@ describe('the package', () => {
     expect([...inlined].filter((name) => !(name in manifest.devDependencies))).toEqual([]);
     // The dependencies the bundle leaves external are imported by name from it, so they are installed.
     const bundled = readdirSync(path.join(repoRoot, 'dist', 'bin'))
-      .filter((file) => file.endsWith('.js'))
+      .filter((file) => /\.c?js$/.test(file))
       .map((file) => readFileSync(path.join(repoRoot, 'dist', 'bin', file), 'utf8'))
       .join('\n');
-    for (const name of Object.keys(manifest.dependencies)) expect(bundled, name).toMatch(new RegExp(`(?:from|import\\()\\s*"${name}"`));
+    for (const name of Object.keys(manifest.dependencies)) expect(bundled, name).toMatch(new RegExp(`(?:from|import\\(|require\\()\\s*"${name}"`));
   });
 
   it('has a license file matching package.json, and says where it lives', () => {

@@ -189,12 +189,12 @@ function syncedSince(state: SyncState, request: SyncRequest, requestedAt: number
 type GitAt = (baseDir: string) => SimpleGit;
 
 /**
- * git, run through bin/git-guard.js so that it dies with gemleak: a SIGKILLed update must not leave
+ * git, run through bin/git-guard.mjs so that it dies with gemleak: a SIGKILLed update must not leave
  * a `git clone` running. simple-git runs `<binary> <prefix> <git args>`; it takes only plain paths,
  * so a path it would refuse (or Windows, where the guard's signals do not apply) means plain git.
  */
 function guardedGit(): string | [string, string] {
-  const guard = path.join(PACKAGE_ROOT, 'bin', 'git-guard.js');
+  const guard = path.join(PACKAGE_ROOT, 'bin', 'git-guard.mjs');
   const plain = (arg: string) => /^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
   if (process.platform === 'win32' || !plain(process.execPath) || !plain(guard) || !existsSync(guard)) return 'git';
   return [process.execPath, guard];

@@ -43,7 +43,7 @@ export function createRunner(workers: number, onBytes: (bytes: number) => void):
  * there is none and everything runs inline.
  */
 function workerScript(): URL | null {
-  if (!import.meta.url.endsWith('.js')) return null;
+  if (!/\.c?js$/.test(import.meta.url)) return null;
   const url = new URL('./scan-worker.js', import.meta.url);
   return existsSync(fileURLToPath(url)) ? url : null;
 }

@@ -10,7 +10,7 @@ import { repoRoot } from './paths.js';
 const STAMP = path.join(repoRoot, 'node_modules', '.cache', 'gemleak-test-build-ok');
 
 /** What the build reads: a change to any of these makes dist/ stale. */
-const BUILD_INPUTS = ['src', 'advisories', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'test/helpers/build.ts'];
+const BUILD_INPUTS = ['src', 'bin', 'advisories', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'test/helpers/build.ts'];
 
 /** Newest modification time of a file, or of anything under a folder (0 when it does not exist). */
 function newest(target: string): number {
