@@ -15,8 +15,10 @@ export async function summarizeHeapDump(options: HeapSummaryOptions): Promise<He
   const parts = await scanRanges(file, options);
   const dump = report('dump', file, mergeStats(parts.map((part) => part.stats)));
   requireJsonObjects(dump);
-  const sites = new SiteTable();
-  for (const part of parts) sites.merge(part.sites);
+  // The first range's table becomes the whole dump's: the others are merged into it.
+  const [first, ...rest] = parts as [SummaryResult, ...SummaryResult[]];
+  const sites = new SiteTable(first.sites);
+  for (const part of rest) sites.merge(part.sites);
   const classNames = resolveClassNames(
     parts.map((part) => part.classNames),
     sites.classAddresses(),
