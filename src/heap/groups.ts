@@ -7,13 +7,9 @@ const CLASSLESS = new Set(CLASSLESS_TYPES);
 /**
  * Joins the group tallies of consecutive ranges of B (in file order), names classes, and merges
  * groups that end up identical once named (the same class can have several addresses over a
- * process's life, e.g. after a code reload).
+ * process's life, e.g. after a code reload). Also tells, for each tally of each part, which merged
+ * group it went into.
  */
-export function mergeGroups(parts: readonly GroupTally[][], classNames: ReadonlyMap<string, string>, heapy: boolean): HeapGroup[] {
-  return mergeGroupsIndexed(parts, classNames, heapy).groups;
-}
-
-/** The same, also telling for each tally of each part which merged group it went into. */
 export function mergeGroupsIndexed(parts: readonly GroupTally[][], classNames: ReadonlyMap<string, string>, heapy: boolean): { groups: HeapGroup[]; groupOf: number[][] } {
   const byKey = new Map<string, { tally: GroupTally; order: number }>();
   const keyOrder: number[][] = [];
@@ -34,25 +30,40 @@ export function mergeGroupsIndexed(parts: readonly GroupTally[][], classNames: R
   }
   const merged = [...byKey.values()].map((entry) => entry.tally);
   if (heapy) return { groups: merged.map((tally) => toGroup(tally, null)), groupOf: keyOrder };
+  const { groups, groupOf: namedOf } = nameGroups(merged, classNames);
+  return { groups, groupOf: keyOrder.map((orders) => orders.map((order) => namedOf[order] as number)) };
+}
+
+/** What naming needs of a tally. */
+export type SiteTally = Omit<GroupTally, 'key' | 'index'>;
+
+/**
+ * Names the class of each tally (distinct type, class address, file, line, in first-seen order) and
+ * merges those that are then the same group. `groupOf[i]` is the group of the i-th tally. Tallies
+ * are read one at a time, so they may be made on the fly and dropped.
+ */
+export function nameGroups(tallies: Iterable<SiteTally>, classNames: ReadonlyMap<string, string>): { groups: HeapGroup[]; groupOf: number[] } {
   const named = new Map<string, number>();
   const groups: HeapGroup[] = [];
-  const namedOf = merged.map((tally) => {
+  const groupOf: number[] = [];
+  for (const tally of tallies) {
     const className = tally.classAddress === null || CLASSLESS.has(tally.type ?? '') ? null : (classNames.get(tally.classAddress) ?? null);
     const key = JSON.stringify([tally.type, className, tally.file, tally.line]);
     const at = named.get(key);
     if (at === undefined) {
       named.set(key, groups.length);
+      groupOf.push(groups.length);
       groups.push(toGroup(tally, className));
-      return groups.length - 1;
+      continue;
     }
     const existing = groups[at] as HeapGroup;
     existing.count += tally.count;
     existing.memsize += tally.memsize;
     existing.firstOffset = Math.min(existing.firstOffset, tally.firstOffset);
     addSamples(existing.sampleAddresses, tally.samples);
-    return at;
-  });
-  return { groups, groupOf: keyOrder.map((orders) => orders.map((order) => namedOf[order] as number)) };
+    groupOf.push(at);
+  }
+  return { groups, groupOf };
 }
 
 const SAMPLES = 5;
@@ -72,7 +83,7 @@ function addTally(into: GroupTally, later: GroupTally): void {
   addSamples(into.samples, later.samples);
 }
 
-function toGroup(tally: GroupTally, className: string | null): HeapGroup {
+function toGroup(tally: SiteTally, className: string | null): HeapGroup {
   return {
     type: tally.type,
     className,

@@ -32,6 +32,10 @@ function mixField(hash: number, bytes: Uint8Array, start: number, end: number): 
 
 /** The address as Ruby prints it (`0x7f…`), to match it against `class` members. */
 export function addressText(record: HeapRecord): string {
-  const low = record.addrLo.toString(16);
-  return record.addrHi === 0 ? `0x${low}` : `0x${record.addrHi.toString(16)}${low.padStart(8, '0')}`;
+  return addressTextOf(record.addrLo, record.addrHi);
+}
+
+export function addressTextOf(addrLo: number, addrHi: number): string {
+  const low = addrLo.toString(16);
+  return addrHi === 0 ? `0x${low}` : `0x${addrHi.toString(16)}${low.padStart(8, '0')}`;
 }

@@ -19,7 +19,7 @@ export interface ScanRunner {
 
 /** Below this much input, threads do not pay for their start-up. */
 const PARALLEL_THRESHOLD = 8 * 1024 * 1024;
-const MAX_WORKERS = 4;
+export const MAX_WORKERS = 4;
 
 /**
  * `workers`: how many ranges to read at once, or 'auto' (one per core, for big inputs, when the

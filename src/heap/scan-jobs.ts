@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { GraphCollector, type GraphPart } from './graph/collect.js';
 import { GrowArray, type SharedColumn } from './graph/grow-array.js';
 import { forEachReference } from './graph/references.js';
+import { ClassNameTable, type SharedClassNames } from './class-name-table.js';
 import { GroupIndex } from './group-index.js';
 import { GrowTable, type SharedGrowTable } from './grow-table.js';
 import { type Identity, addressText, identityTag } from './identity.js';
@@ -9,6 +10,7 @@ import { KeyTable, type SharedKeyTable, anyHas } from './key-table.js';
 import { type LineSource, type ProgressReport, readLines } from './line-reader.js';
 import { type ParseOptions, parseLine, readClassAndName } from './line-parser.js';
 import { HeapRecord, LINE_NO_ADDRESS, LINE_OBJECT, TYPE_CLASS, TYPE_MODULE, TYPE_NONE, TYPE_ROOT } from './record.js';
+import { type SharedSiteTable, SiteTable } from './site-table.js';
 import { type DumpScanStats, countBadLine, countDuplicate, countLongLine, countObject, emptyStats } from './scan-stats.js';
 
 /**
@@ -99,8 +101,9 @@ export interface SummaryResult {
   stats: DumpScanStats;
   byType: [string, Tally][];
   byGeneration: [number, Tally][];
-  sites: GroupTally[];
-  classNames: [string, string][];
+  /** Flat tables (see SiteTable): a range's sites cost no object per site, here or in transit. */
+  sites: SharedSiteTable;
+  classNames: SharedClassNames;
 }
 
 /** `heap path`: the reference graph of one dump range. */
@@ -346,17 +349,13 @@ class GroupTallies {
   private readonly heapyGroups: GroupTally[] = [];
   private readonly heapyByKey = new Map<string, GroupTally>();
 
-  /** `samples`: keep a few addresses per group (a diff's groups; a summary's sites do not need them). */
-  constructor(
-    private readonly heapy: boolean,
-    private readonly samples = true,
-  ) {}
+  constructor(private readonly heapy: boolean) {}
 
   add(record: HeapRecord, offset: number): GroupTally {
     const group = this.heapy ? this.heapyGroup(record, offset) : this.index.find(record, false, offset);
     group.count += 1;
     group.memsize += record.memsize;
-    if (this.samples && group.samples.length < SAMPLE_ADDRESSES && record.kind === LINE_OBJECT) group.samples.push(addressText(record));
+    if (group.samples.length < SAMPLE_ADDRESSES && record.kind === LINE_OBJECT) group.samples.push(addressText(record));
     return group;
   }
 
@@ -391,15 +390,18 @@ async function scanSummary(job: SummaryJob, progress: ProgressReport): Promise<S
   const stats = emptyStats();
   const byType = new GroupIndex();
   const byGeneration = new Map<number, Tally>();
-  const sites = new GroupTallies(false, false);
-  const classNames: [string, string][] = [];
+  const sites = new SiteTable();
+  const classNames = new ClassNameTable();
   await scanLines(
     job.source,
     { heapy: false },
     stats,
     {
       object(record, offset) {
-        if (record.typeIs(TYPE_CLASS) || record.typeIs(TYPE_MODULE)) keepClassName(record, classNames);
+        if (record.typeIs(TYPE_CLASS) || record.typeIs(TYPE_MODULE)) {
+          readClassAndName(record);
+          classNames.add(record);
+        }
         addTally(byType.find(record, true, 0), record.memsize);
         addTally(tallyOf(byGeneration, record.generation), record.memsize);
         sites.add(record, offset);
@@ -412,8 +414,8 @@ async function scanSummary(job: SummaryJob, progress: ProgressReport): Promise<S
     stats,
     byType: byType.tallies.map((tally): [string, Tally] => [tally.type ?? '', { count: tally.count, memsize: tally.memsize }]),
     byGeneration: [...byGeneration],
-    sites: sites.all(),
-    classNames,
+    sites: sites.toShared(),
+    classNames: classNames.toShared(),
   };
 }
 
