@@ -45,10 +45,12 @@ function readCache(bundle, buildId) {
  * does, to make it).
  */
 function loadCli(bundle = BUNDLE, { useCache = true } = {}) {
-  const source = readFileSync(bundle, 'utf8');
+  // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it without UTF-8 decoding.
+  const source = readFileSync(bundle, 'latin1');
   const buildId = buildIdOf(source);
   const cachedData = useCache ? readCache(bundle, buildId) : null;
-  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: cachedData ?? undefined });
+  // The file is a CommonJS module body already wrapped in its function (scripts/bundle.mjs).
+  const script = new vm.Script(source, { filename: bundle, cachedData: cachedData ?? undefined });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(bundle), module, bundle, path.dirname(bundle));
   const codeCache = cachedData === null ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';

@@ -12,7 +12,7 @@
 // reached by an `import()` and initialises it on that first `import()`, so `gemleak check` runs
 // none of the heap, trend or doctor code, and loads none of their packages.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, promises as fsPromises, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -51,8 +51,11 @@ const cli = await build({
   format: 'cjs',
   // The sources are ES modules: `import.meta.url` is this file's URL, as an ES module would see it.
   define: { 'import.meta.url': '__gemleakModuleUrl' },
-  banner: { js: 'var __gemleakModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [lazyCommanderChildProcess(), packagesImportedLazily()],
+  // Wrapped as Node wraps a CommonJS module, in the file itself: bin/load-cli.js compiles the file
+  // as it is, where concatenating the wrapper at run time would copy the whole text once more.
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {\n"use strict";\nvar __gemleakModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  footer: { js: '})' },
+  plugins: [lazyCommanderChildProcess(), fsPromisesOnFirstUse(), packagesImportedLazily()],
 });
 
 // The heap scanner runs in worker threads, which load their script by URL from the folder of the
@@ -63,6 +66,9 @@ const outputs = { ...cli.metafile.outputs, ...worker?.metafile.outputs };
 // The build's identity, at the end of main.cjs: bin/load-cli.js uses a code cache only when it was
 // made from this very file (scripts/code-cache.mjs writes the id into the cache).
 appendFileSync(path.join(OUT, 'main.cjs'), `\n// gemleak-build ${randomBytes(8).toString('hex')}\n`);
+// bin/load-cli.js reads it as latin1, which is right for ASCII only (esbuild escapes everything else
+// in code; a GEMLEAK_READABLE build keeps some comments, where it does not matter).
+if (common.minify && /[^\x00-\x7f]/.test(readFileSync(path.join(OUT, 'main.cjs'), 'latin1'))) throw new Error('bundle: dist/bin/main.cjs is not ASCII');
 
 // What the bundle inlines must not also be installed as a dependency.
 const inlinedPackages = new Set(
@@ -98,6 +104,27 @@ function packagesImportedLazily() {
         contents: `export * from ${JSON.stringify(args.path)};\nexport { default } from ${JSON.stringify(args.path)};\n`,
         loader: 'js',
       }));
+    },
+  };
+}
+
+/**
+ * Requiring node:fs/promises loads some ten more built-ins (readline among them): about 2 ms that
+ * every check paid at start-up (the config and database modules import it) for functions it calls
+ * only when it writes or syncs. Its functions are taken from node:fs's lazy `promises` on first call.
+ */
+function fsPromisesOnFirstUse() {
+  const names = Object.keys(fsPromises).filter((name) => typeof fsPromises[name] === 'function');
+  const contents = [
+    "const promises = () => require('node:fs').promises;",
+    ...names.map((name) => `export const ${name} = (...args) => promises().${name}(...args);`),
+    `export default { ${names.join(', ')} };`,
+  ].join('\n');
+  return {
+    name: 'fs-promises-on-first-use',
+    setup(bundle) {
+      bundle.onResolve({ filter: /^node:fs\/promises$/ }, (args) => ({ path: args.path, namespace: 'fs-promises-on-first-use' }));
+      bundle.onLoad({ filter: /.*/, namespace: 'fs-promises-on-first-use' }, () => ({ contents, loader: 'js' }));
     },
   };
 }

@@ -45,16 +45,43 @@ function blockersOf(lockfile: Lockfile, gem: string, target: GemVersion): FixBlo
     }
   }
   const parents = new Set<string>();
-  for (const parent of lockfile.specs) {
-    for (const dependency of parent.dependencies) {
-      if (dependency.name !== gem || !excludes(dependency.requirement, target)) continue;
-      const key = `${parent.name} ${parent.version}`;
-      if (parents.has(key)) continue;
-      parents.add(key);
-      blockers.push({ kind: 'gem', requirement: dependency.requirement, gem: key, line: parent.line });
-    }
+  for (const { parent, requirement } of indexOf(lockfile).dependents.get(gem) ?? []) {
+    if (!excludes(requirement, target)) continue;
+    const key = `${parent.name} ${parent.version}`;
+    if (parents.has(key)) continue;
+    parents.add(key);
+    blockers.push({ kind: 'gem', requirement, gem: key, line: parent.line });
   }
   return blockers;
+}
+
+interface LockfileIndex {
+  /** Gem name → its locked version (the last spec of that name, as a Map built from the specs). */
+  lockedVersions: Map<string, string>;
+  /** Gem name → each locked gem that depends on it, with the requirement, in lockfile order. */
+  dependents: Map<string, { parent: LockedSpec; requirement: string }[]>;
+}
+
+const indexes = new WeakMap<Lockfile, LockfileIndex>();
+
+/** Built once per lockfile, however many of its gems have findings: a lockfile locks hundreds. */
+function indexOf(lockfile: Lockfile): LockfileIndex {
+  let index = indexes.get(lockfile);
+  if (index === undefined) {
+    const lockedVersions = new Map<string, string>();
+    const dependents = new Map<string, { parent: LockedSpec; requirement: string }[]>();
+    for (const parent of lockfile.specs) {
+      lockedVersions.set(parent.name, parent.version);
+      for (const { name, requirement } of parent.dependencies) {
+        const list = dependents.get(name);
+        if (list) list.push({ parent, requirement });
+        else dependents.set(name, [{ parent, requirement }]);
+      }
+    }
+    index = { lockedVersions, dependents };
+    indexes.set(lockfile, index);
+  }
+  return index;
 }
 
 function excludes(requirement: string, target: GemVersion): boolean {
@@ -83,16 +110,12 @@ function gemsToMove(lockfile: Lockfile, gem: string, blockers: readonly FixBlock
  * the Gemfile has to change first, as for the gem itself.
  */
 function gemfilePins(lockfile: Lockfile, moving: readonly string[]): FixBlocker[] {
-  const lockedVersions = lockedVersionsOf(lockfile);
+  const { lockedVersions } = indexOf(lockfile);
   return lockfile.dependencies.flatMap((dependency) => {
     const version = lockedVersions.get(dependency.name);
     if (!moving.includes(dependency.name) || version === undefined || !admitsNothingAbove(dependency.requirement, version)) return [];
     return [{ kind: 'gemfile' as const, requirement: dependency.requirement, gem: `${dependency.name} ${version}`, line: dependency.line }];
   });
-}
-
-function lockedVersionsOf(lockfile: Lockfile): Map<string, string> {
-  return new Map(lockfile.specs.map((locked) => [locked.name, locked.version]));
 }
 
 /**
@@ -103,19 +126,18 @@ function lockedVersionsOf(lockfile: Lockfile): Map<string, string> {
  * the lockfile tells whether the parent's next release is inside it.
  */
 function pinningAncestors(lockfile: Lockfile, moving: readonly string[]): string[] {
-  const lockedVersions = lockedVersionsOf(lockfile);
+  const { lockedVersions, dependents } = indexOf(lockfile);
   const named = new Set(moving);
   const found: string[] = [];
   const queue = [...moving.slice(1)];
   for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
     const version = lockedVersions.get(name);
     if (version === undefined) continue;
-    for (const ancestor of lockfile.specs) {
-      if (named.has(ancestor.name)) continue;
-      if (!ancestor.dependencies.some((dependency) => dependency.name === name && admitsNothingAbove(dependency.requirement, version))) continue;
-      named.add(ancestor.name);
-      found.push(ancestor.name);
-      queue.push(ancestor.name);
+    for (const { parent, requirement } of dependents.get(name) ?? []) {
+      if (named.has(parent.name) || !admitsNothingAbove(requirement, version)) continue;
+      named.add(parent.name);
+      found.push(parent.name);
+      queue.push(parent.name);
     }
   }
   return found;

@@ -45,6 +45,13 @@ describe('start-up: the bundle and its code cache', () => {
     expect(result.stdout).toBe('used');
   });
 
+  it('the bundle is a CommonJS module body in its wrapper, strict mode on, ASCII only (read as latin1), with a build id', () => {
+    const source = readFileSync(path.join(repoRoot, 'dist', 'bin', 'main.cjs'), 'latin1');
+    expect(source).toMatch(/^\(function \(exports, require, module, __filename, __dirname\) \{\n"use strict";\n/);
+    expect(source).toMatch(/\n\}\)\n\n\/\/ gemleak-build [0-9a-f]{16}\n$/);
+    expect(source).not.toMatch(/[^\x00-\x7f]/);
+  });
+
   it('gemleak check loads no dependency and none of the built-ins of the other commands (git, workers, streams, YAML)', () => {
     const { status, builtins, files } = modulesLoadedBy(['check']);
     expect(status).toBe(1);
