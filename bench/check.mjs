@@ -6,7 +6,7 @@
 // a full CA bundle that doubles a bare `node -e 0` (about 30 ms more here), which flatters every
 // ratio against it. So when it is set, the same commands are also timed without it, and both
 // ratios are printed: the one without is what a machine without the variable sees.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { compare, gemleakBin, printTable, repoRoot, requireBuild, sharedRoot } from './lib.mjs';
 
@@ -17,6 +17,14 @@ const env = { ...process.env, GEMLEAK_HOME: path.join(repoRoot, 'bench', 'out', 
 const withoutExtraCerts = { ...env };
 delete withoutExtraCerts.NODE_EXTRA_CA_CERTS;
 
+// The same package without its V8 code cache, as on a Node version other than the one that built it
+// (V8 then refuses the cache and compiles the bundle as any script): bench/out/no-code-cache/.
+const noCache = path.join(repoRoot, 'bench', 'out', 'no-code-cache');
+rmSync(noCache, { recursive: true, force: true });
+for (const part of ['bin', 'dist', 'advisories', 'package.json']) cpSync(path.join(repoRoot, part), path.join(noCache, part), { recursive: true });
+symlinkSync(path.join(repoRoot, 'node_modules'), path.join(noCache, 'node_modules'));
+rmSync(path.join(noCache, 'dist', 'bin', 'main.cjs.cache'));
+
 const settings = [{ label: '', env }];
 if (process.env.NODE_EXTRA_CA_CERTS) settings.push({ label: ' [no CA certs]', env: withoutExtraCerts });
 
@@ -26,6 +34,7 @@ const commands = settings.flatMap(({ label, env: runEnv }) => [
   { name: `node -e 0 (baseline)${label}`, command: process.execPath, args: ['-e', '0'], options: { env: runEnv } },
   { name: `gemleak check <lockfile>${label}`, command: process.execPath, args: [gemleakBin, 'check', lockfile], options: { env: runEnv } },
   { name: `gemleak check <lockfile> --format json${label}`, command: process.execPath, args: [gemleakBin, 'check', lockfile, '--format', 'json'], options: { env: runEnv } },
+  { name: `gemleak check <lockfile>, no code cache${label}`, command: process.execPath, args: [path.join(noCache, 'bin', 'gemleak.js'), 'check', lockfile], options: { env: runEnv } },
 ]);
 const rows = compare(commands, { runs });
 for (const { label } of settings) {
