@@ -1,6 +1,5 @@
 import type { CheckResult } from '../audit/types.js';
 import type { CheckFormat } from '../formats.js';
-import { renderText } from './text.js';
 
 export { CHECK_FORMATS, type CheckFormat } from '../formats.js';
 
@@ -29,12 +28,11 @@ export interface ReportContext {
 export type Renderer = (result: CheckResult, context: ReportContext) => string;
 
 /**
- * `{ format: renderer }`. Each renderer but the default one is loaded on first use, so `gemleak
- * check` loads only the one it prints; text, the default, comes with the check itself (one module
- * fewer to fetch on the run that matters most).
+ * `{ format: renderer }`. Each renderer is loaded on first use, so `gemleak check` in a pre-commit
+ * hook loads only the one it prints.
  */
 export const RENDERERS: Record<CheckReport, () => Promise<Renderer>> = {
-  text: async () => renderText,
+  text: async () => (await import('./text.js')).renderText,
   compact: async () => (await import('./compact.js')).renderCompact,
   table: async () => (await import('./table.js')).renderTable,
   json: async () => (await import('./json.js')).renderJson,
