@@ -24,46 +24,56 @@ export function renderSarif(result: CheckResult, context: ReportContext): string
     if (!rules.has(id)) rules.set(id, { index: rules.size, advisory: finding.advisory });
   }
   const lockfiles = result.audits.map((audit) => context.repoPath(audit.lockfile));
+  return sarifLog({
+    version: result.gemleakVersion,
+    rules: [...rules.values()].map(({ advisory }) => rule(advisory)),
+    // The category: a single lockfile gets its own, so one upload per lockfile (a job matrix)
+    // does not close the others' alerts; a run over several lockfiles is one analysis.
+    category: lockfiles.length === 1 ? `gemleak/${lockfiles[0]}/` : 'gemleak/',
+    notifications: result.warnings.map(describeWarning),
+    results: findings.map((finding) => sarifResult(finding, rules.get(ruleId(finding.advisory))?.index ?? 0, context)),
+    properties: {
+      lockfiles: result.audits.map((audit) => ({ path: context.repoPath(audit.lockfile), gemsChecked: audit.gemsChecked })),
+      advisories: result.advisoryCount,
+      databases: result.databases.map((database) => ({
+        kind: database.kind,
+        name: database.name ?? null,
+        path: database.path,
+        advisories: database.advisories,
+        url: database.url,
+        commit: database.commit,
+        commitDate: database.commitDate,
+        syncedAt: database.syncedAt,
+      })),
+      ignores: (result.ignores ?? []).map(({ id, reason, until, source, status }) => ({ id, reason, until, source, status })),
+    },
+  });
+}
+
+/** What differs between the SARIF logs of `check` and `doctor`: the one run of each. */
+export interface SarifRun {
+  version: string;
+  rules: unknown[];
+  /** automationDetails.id: the analysis a code-scanning upload replaces. */
+  category: string;
+  /** Warnings of the run, as one-line texts. */
+  notifications: string[];
+  results: unknown[];
+  properties: Record<string, unknown>;
+}
+
+/** A SARIF 2.1.0 log of one gemleak run, as both `check` and `doctor` write it. */
+export function sarifLog(run: SarifRun): string {
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'gemleak',
-            semanticVersion: result.gemleakVersion,
-            rules: [...rules.values()].map(({ advisory }) => rule(advisory)),
-          },
-        },
-        // The category: a single lockfile gets its own, so one upload per lockfile (a job matrix)
-        // does not close the others' alerts; a run over several lockfiles is one analysis.
-        automationDetails: { id: lockfiles.length === 1 ? `gemleak/${lockfiles[0]}/` : 'gemleak/' },
-        invocations: [
-          {
-            executionSuccessful: true,
-            toolExecutionNotifications: result.warnings.map((warning) => ({
-              level: 'warning',
-              message: { text: describeWarning(warning) },
-            })),
-          },
-        ],
-        results: findings.map((finding) => sarifResult(finding, rules.get(ruleId(finding.advisory))?.index ?? 0, context)),
-        properties: {
-          lockfiles: result.audits.map((audit) => ({ path: context.repoPath(audit.lockfile), gemsChecked: audit.gemsChecked })),
-          advisories: result.advisoryCount,
-          databases: result.databases.map((database) => ({
-            kind: database.kind,
-            name: database.name ?? null,
-            path: database.path,
-            advisories: database.advisories,
-            url: database.url,
-            commit: database.commit,
-            commitDate: database.commitDate,
-            syncedAt: database.syncedAt,
-          })),
-          ignores: (result.ignores ?? []).map(({ id, reason, until, source, status }) => ({ id, reason, until, source, status })),
-        },
+        tool: { driver: { name: 'gemleak', semanticVersion: run.version, rules: run.rules } },
+        automationDetails: { id: run.category },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: run.notifications.map((text) => ({ level: 'warning', message: { text } })) }],
+        results: run.results,
+        properties: run.properties,
       },
     ],
   };
