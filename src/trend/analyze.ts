@@ -191,25 +191,13 @@ function analyzeLife(series: Series, from: number, to: number, options: TrendOpt
   // Growth to the level at the end (not the steady part's median, which a late step would split).
   const grown = medianOf(v, to - Math.max(3, Math.ceil(samples * 0.1)), to) - boot;
   if (grown >= METHOD.plateauShare * Math.abs(boot)) {
-    if (slowing && stillRising) {
-      return {
-        ...numbers,
-        verdict: 'PLATEAU',
-        growthSource: null,
-        gcEvidence: null,
-        toLimit: null,
-        reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot and is levelling off: the growth slows like a warm-up (logarithmically), where a leak keeps its pace`,
-      };
-    }
+    const share = ((grown / Math.abs(boot)) * 100).toFixed(0);
     const settled = warm > from ? `after warm-up (${warm - from} samples)` : 'after one step';
-    return {
-      ...numbers,
-      verdict: 'PLATEAU',
-      growthSource: null,
-      gcEvidence: null,
-      toLimit: null,
-      reason: `grew ${((grown / Math.abs(boot)) * 100).toFixed(0)}% from boot, then levelled off ${settled}`,
-    };
+    const reason =
+      slowing && stillRising
+        ? `grew ${share}% from boot and is levelling off: the growth slows like a warm-up (logarithmically), where a leak keeps its pace`
+        : `grew ${share}% from boot, then levelled off ${settled}`;
+    return { ...numbers, verdict: 'PLATEAU', growthSource: null, gcEvidence: null, toLimit: null, reason };
   }
   return {
     ...numbers,

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { hasInstanceClass } from '../group-index.js';
 import type { DumpFile } from '../input.js';
+import type { PathHop } from '../types.js';
 import { parseLine } from '../line-parser.js';
 import { readLines } from '../line-reader.js';
 import { HeapRecord, LINE_OBJECT } from '../record.js';
@@ -8,19 +9,10 @@ import type { HeapGraph } from './graph.js';
 import { addressOfWords } from './references.js';
 
 /**
- * What a path shows of each hop: read again from the dump's own line (the graph keeps only numbers),
- * for the few dozen nodes a report names.
+ * What a path shows of each hop (a PathHop): read again from the dump's own line (the graph keeps
+ * only numbers), for the few dozen nodes a report names.
  */
-export interface NodeDetail {
-  address: string;
-  type: string | null;
-  /** The class name, when the dump names the object's class. */
-  className: string | null;
-  /** `name` of a CLASS or MODULE. */
-  name: string | null;
-  file: string | null;
-  line: string | null;
-}
+export type NodeDetail = PathHop;
 
 /** Lines longer than this are not read again for display (only their address is shown). */
 const DETAIL_LINE_LIMIT = 64 * 1024 * 1024;
