@@ -5,8 +5,15 @@
 // with its code cache (see load-cli.js), and runs it.
 const { loadCli } = require('./load-cli.js');
 
-loadCli()
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+let cli;
+try {
+  cli = loadCli();
+} catch (error) {
+  if (error === null || typeof error !== 'object' || error.code !== 'ENOENT') throw error;
+  // A checkout that was never built (or whose build failed): one line, not a stack trace.
+  process.stderr.write('gemleak: the CLI is not built (dist/bin/main.cjs is missing); run `npm install` or `npm run build` in its folder\n');
+  process.exit(2);
+}
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -113,6 +113,17 @@ describe('start-up: without a usable code cache', () => {
   });
 });
 
+describe('start-up: an unbuilt checkout', () => {
+  it('says in one line that the CLI is not built, exit 2, no stack trace', () => {
+    const copy = path.join(root, `unbuilt-${++count}`);
+    for (const part of ['bin', 'package.json']) cpSync(path.join(repoRoot, part), path.join(copy, part), { recursive: true });
+    const run = node([path.join(copy, 'bin', 'gemleak.js'), 'check']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('gemleak: the CLI is not built (dist/bin/main.cjs is missing); run `npm install` or `npm run build` in its folder\n');
+  });
+});
+
 describe('start-up: commands declared on demand', () => {
   it('gemleak heap --help lists the heap subcommands; gemleak --help lists every command', () => {
     const heap = node([gemleakBin, 'heap', '--help']);
